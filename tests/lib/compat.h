@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * UAPI constants newer than the liburing headers we build against
+ * (Debian bookworm ships liburing 2.3). Values are the kernel's ABI;
+ * whether a running kernel accepts them is found out at run time.
+ */
+#ifndef FIXBUF_COMPAT_H
+#define FIXBUF_COMPAT_H
+
+#include <liburing.h>
+
+#ifndef IORING_SETUP_SINGLE_ISSUER
+#define IORING_SETUP_SINGLE_ISSUER	(1U << 12)
+#endif
+#ifndef IORING_SETUP_DEFER_TASKRUN
+#define IORING_SETUP_DEFER_TASKRUN	(1U << 13)
+#endif
+
+/* sqe->ioprio flags of the send/recv family */
+#ifndef IORING_RECVSEND_POLL_FIRST
+#define IORING_RECVSEND_POLL_FIRST	(1U << 0)
+#endif
+#ifndef IORING_RECV_MULTISHOT
+#define IORING_RECV_MULTISHOT		(1U << 1)
+#endif
+#ifndef IORING_RECVSEND_FIXED_BUF
+#define IORING_RECVSEND_FIXED_BUF	(1U << 2)
+#endif
+#ifndef IORING_SEND_ZC_REPORT_USAGE
+#define IORING_SEND_ZC_REPORT_USAGE	(1U << 3)
+#endif
+#ifndef IORING_RECVSEND_BUNDLE
+#define IORING_RECVSEND_BUNDLE		(1U << 4)
+#endif
+
+#ifndef IORING_CQE_F_MORE
+#define IORING_CQE_F_MORE		(1U << 1)
+#endif
+#ifndef IORING_CQE_F_NOTIF
+#define IORING_CQE_F_NOTIF		(1U << 3)
+#endif
+
+#ifndef IORING_URING_CMD_FIXED
+#define IORING_URING_CMD_FIXED		(1U << 0)
+#endif
+
+#endif

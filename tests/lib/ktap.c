@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KTAP case runner. Each case runs in a child process so that a crash,
+ * a hang (per-case alarm) or leaked kernel state (rings, pinned pages)
+ * stays inside the case that caused it, and the rest still report.
+ */
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include "t.h"
+
+#define T_MAX_CASES	256
+#define T_REASON_LEN	256
+
+struct t_entry {
+	char name[96];
+	t_fn fn;
+	void *variant;
+};
+
+static struct t_entry cases[T_MAX_CASES];
+static int nr_cases;
+static const struct t_entry *current;
+/* Shared with the case child: why it skipped. */
+static char *skip_reason;
+
+void t_add(t_fn fn, const void *variant, size_t size, const char *fmt, ...)
+{
+	struct t_entry *e;
+	va_list ap;
+
+	if (nr_cases == T_MAX_CASES) {
+		fprintf(stderr, "too many cases\n");
+		exit(2);
+	}
+	e = &cases[nr_cases++];
+	va_start(ap, fmt);
+	vsnprintf(e->name, sizeof(e->name), fmt, ap);
+	va_end(ap);
+	e->fn = fn;
+	e->variant = malloc(size ? size : 1);
+	if (!e->variant)
+		exit(2);
+	memcpy(e->variant, variant, size);
+}
+
+const char *t_name(void)
+{
+	return current ? current->name : "setup";
+}
+
+static void vnote(const char *fmt, va_list ap)
+{
+	printf("# %s: ", t_name());
+	vprintf(fmt, ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+void t_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vnote(fmt, ap);
+	va_end(ap);
+}
+
+int t_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vnote(fmt, ap);
+	va_end(ap);
+	return T_FAIL;
+}
+
+int t_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(skip_reason, T_REASON_LEN, fmt, ap);
+	va_end(ap);
+	return T_SKIP;
+}
+
+static unsigned int case_timeout(void)
+{
+	const char *s = getenv("FIXBUF_CASE_TIMEOUT");
+
+	return s && atoi(s) > 0 ? (unsigned int)atoi(s) : 20;
+}
+
+/* Run one case in a child; returns its verdict. */
+static int run_one(const struct t_entry *e)
+{
+	int status, v;
+	pid_t pid;
+
+	skip_reason[0] = '\0';
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return t_fail("fork: %m");
+	if (pid == 0) {
+		current = e;
+		alarm(case_timeout());
+		v = e->fn(e->variant);
+		fflush(stdout);
+		_exit(v);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		;
+	t_trace_reap(pid);
+	if (WIFSIGNALED(status)) {
+		if (WTERMSIG(status) == SIGALRM)
+			return t_fail("case hung: no result after %u s",
+				      case_timeout());
+		return t_fail("case killed by signal %d (%s)", WTERMSIG(status),
+			      strsignal(WTERMSIG(status)));
+	}
+	v = WEXITSTATUS(status);
+	if (v != T_PASS && v != T_FAIL && v != T_SKIP)
+		return t_fail("case exited with unexpected status %d", v);
+	return v;
+}
+
+int t_main(int argc, char **argv)
+{
+	const char *filter = getenv("FIXBUF_FILTER");
+	int i, n = 0, pass = 0, fail = 0, skip = 0, opt;
+	bool selected[T_MAX_CASES];
+
+	while ((opt = getopt(argc, argv, "lt:h")) != -1) {
+		switch (opt) {
+		case 'l':
+			for (i = 0; i < nr_cases; i++)
+				puts(cases[i].name);
+			return 0;
+		case 't':
+			filter = optarg;
+			break;
+		default:
+			fprintf(stderr, "usage: %s [-l] [-t glob]\n", argv[0]);
+			return opt == 'h' ? 0 : 2;
+		}
+	}
+	if (filter && !*filter)
+		filter = NULL;
+	for (i = 0; i < nr_cases; i++) {
+		selected[i] = !filter || !fnmatch(filter, cases[i].name, 0);
+		n += selected[i];
+	}
+	skip_reason = mmap(NULL, T_REASON_LEN, PROT_READ | PROT_WRITE,
+			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (skip_reason == MAP_FAILED)
+		return 2;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("TAP version 13\n1..%d\n", n);
+	for (i = 0, n = 0; i < nr_cases; i++) {
+		const struct t_entry *e = &cases[i];
+		int v;
+
+		if (!selected[i])
+			continue;
+		n++;
+		current = e;
+		v = run_one(e);
+		if (v == T_PASS) {
+			pass++;
+			printf("ok %d %s\n", n, e->name);
+		} else if (v == T_SKIP) {
+			skip++;
+			printf("ok %d %s # SKIP %s\n", n, e->name, skip_reason);
+		} else {
+			fail++;
+			printf("not ok %d %s\n", n, e->name);
+		}
+		current = NULL;
+	}
+	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:%d error:0\n",
+	       pass, fail, skip);
+	if (fail)
+		return T_FAIL;
+	return pass ? T_PASS : T_SKIP;
+}

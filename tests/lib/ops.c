@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+/* SQE preparation for each socket opcode with a fixed buffer. */
+#include <string.h>
+#include "ops.h"
+
+static void prep_send_zc(struct io_uring_sqe *sqe, int fd,
+			 const struct t_buf *b, unsigned int idx,
+			 struct t_msg *m)
+{
+	(void)m;
+	io_uring_prep_send_zc_fixed(sqe, fd, b->addr, b->len, 0, 0, idx);
+}
+
+/* Vectored fixed buffer (6.15+): iovecs that lie inside slot @idx. */
+static void prep_sendmsg_zc(struct io_uring_sqe *sqe, int fd,
+			    const struct t_buf *b, unsigned int idx,
+			    struct t_msg *m)
+{
+	/* Uneven segments, so a lookup mixing up offsets shows. */
+	const size_t cut[] = { 0, 1000, 4096 + 17, b->len };
+
+	memset(&m->mh, 0, sizeof(m->mh));
+	for (int i = 0; i < 3; i++) {
+		m->iov[i].iov_base = b->addr + cut[i];
+		m->iov[i].iov_len = cut[i + 1] - cut[i];
+	}
+	m->mh.msg_iov = m->iov;
+	m->mh.msg_iovlen = 3;
+	io_uring_prep_sendmsg_zc(sqe, fd, &m->mh, 0);
+	sqe->ioprio |= IORING_RECVSEND_FIXED_BUF;
+	sqe->buf_index = idx;
+}
+
+/* Plain SEND/RECV with IORING_RECVSEND_FIXED_BUF (7.2+). */
+static void prep_send(struct io_uring_sqe *sqe, int fd, const struct t_buf *b,
+		      unsigned int idx, struct t_msg *m)
+{
+	(void)m;
+	io_uring_prep_send(sqe, fd, b->addr, b->len, 0);
+	sqe->ioprio |= IORING_RECVSEND_FIXED_BUF;
+	sqe->buf_index = idx;
+}
+
+static void prep_recv(struct io_uring_sqe *sqe, int fd, const struct t_buf *b,
+		      unsigned int idx, struct t_msg *m)
+{
+	(void)m;
+	io_uring_prep_recv(sqe, fd, b->addr, b->len, 0);
+	sqe->ioprio |= IORING_RECVSEND_FIXED_BUF;
+	sqe->buf_index = idx;
+}
+
+const struct t_op t_op_send_zc = {
+	.name = "send_zc", .opname = "IORING_OP_SEND_ZC",
+	.opcode = IORING_OP_SEND_ZC, .zc = true, .prep = prep_send_zc,
+};
+
+const struct t_op t_op_sendmsg_zc = {
+	.name = "sendmsg_zc", .opname = "IORING_OP_SENDMSG_ZC",
+	.opcode = IORING_OP_SENDMSG_ZC, .zc = true, .prep = prep_sendmsg_zc,
+};
+
+const struct t_op t_op_send = {
+	.name = "send", .opname = "IORING_OP_SEND",
+	.opcode = IORING_OP_SEND, .prep = prep_send,
+};
+
+const struct t_op t_op_recv = {
+	.name = "recv", .opname = "IORING_OP_RECV",
+	.opcode = IORING_OP_RECV, .recv = true, .prep = prep_recv,
+};

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Rings and the registered buffer table. */
+#include <errno.h>
+#include <string.h>
+#include "t.h"
+
+int t_ring(struct io_uring *ring, unsigned int flags)
+{
+	struct io_uring_params p = { .flags = flags };
+	int ret;
+
+	ret = io_uring_queue_init_params(16, ring, &p);
+	if (!ret)
+		return 0;
+	if (ret == -EINVAL && flags)
+		return t_skip("ring flags 0x%x not supported by this kernel",
+			      flags);
+	if (ret == -ENOSYS || ret == -EPERM)
+		return t_skip("io_uring unavailable: %s", strerror(-ret));
+	return t_fail("io_uring_queue_init: %s", strerror(-ret));
+}
+
+int t_need_op(struct io_uring *ring, int opcode, const char *name)
+{
+	struct io_uring_probe *p = io_uring_get_probe_ring(ring);
+	bool ok = p && io_uring_opcode_supported(p, opcode);
+
+	io_uring_free_probe(p);
+	return ok ? 0 : t_skip("%s not supported by this kernel (probe)", name);
+}
+
+int t_table(struct io_uring *ring, unsigned int nr)
+{
+	int ret = io_uring_register_buffers_sparse(ring, nr);
+
+	if (!ret)
+		return 0;
+	if (ret == -EINVAL)
+		return t_skip("sparse buffer tables not supported by this kernel");
+	return t_fail("register sparse buffer table: %s", strerror(-ret));
+}
+
+int t_table_set(struct io_uring *ring, unsigned int idx, void *addr, size_t len)
+{
+	return t_table_set_tag(ring, idx, addr, len, 0);
+}
+
+int t_table_set_tag(struct io_uring *ring, unsigned int idx, void *addr,
+		    size_t len, uint64_t tag)
+{
+	struct iovec iov = { .iov_base = addr, .iov_len = len };
+	int ret;
+
+	ret = io_uring_register_buffers_update_tag(ring, idx, &iov,
+						   (__u64 *)&tag, 1);
+	if (ret == 1)
+		return 0;
+	return ret < 0 ? ret : -EIO;
+}
+
+int t_wait_cqe(struct io_uring *ring, struct io_uring_cqe *out, unsigned int ms)
+{
+	struct __kernel_timespec ts = {
+		.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000LL,
+	};
+	struct io_uring_cqe *cqe;
+	int ret;
+
+	do {
+		ret = io_uring_wait_cqe_timeout(ring, &cqe, &ts);
+	} while (ret == -EINTR);
+	if (ret)
+		return ret;
+	*out = *cqe;
+	io_uring_cqe_seen(ring, cqe);
+	return 0;
+}
+
+bool t_peek_cqe(struct io_uring *ring, struct io_uring_cqe *out)
+{
+	struct io_uring_cqe *cqe;
+
+	/*
+	 * Read the CQ ring only: io_uring_peek_cqe() may enter the kernel,
+	 * which runs pending task work and lets a parked request finish.
+	 */
+	if (__io_uring_peek_cqe(ring, &cqe, NULL) || !cqe)
+		return false;
+	*out = *cqe;
+	io_uring_cqe_seen(ring, cqe);
+	return true;
+}
+
+static void reap_one(struct t_done *d, uint64_t ud, const struct io_uring_cqe *cqe)
+{
+	if (cqe->user_data != ud) {
+		if (d->nr_other < T_MAX_OTHER)
+			d->other[d->nr_other++] = cqe->user_data;
+	} else if (cqe->flags & IORING_CQE_F_NOTIF) {
+		d->notif = true;
+	} else {
+		d->res = *cqe;
+		d->have_res = true;
+	}
+}
+
+bool t_done_complete(const struct t_done *d)
+{
+	return d->have_res && (!(d->res.flags & IORING_CQE_F_MORE) || d->notif);
+}
+
+int t_reap(struct io_uring *ring, uint64_t ud, struct t_done *d, unsigned int ms)
+{
+	struct io_uring_cqe cqe;
+
+	while (!t_done_complete(d)) {
+		if (t_wait_cqe(ring, &cqe, ms))
+			return -ETIME;
+		reap_one(d, ud, &cqe);
+	}
+	return 0;
+}
+
+bool t_reap_early(struct io_uring *ring, uint64_t ud, struct t_done *d)
+{
+	struct io_uring_cqe cqe;
+
+	while (t_peek_cqe(ring, &cqe))
+		reap_one(d, ud, &cqe);
+	return d->have_res;
+}
+
+int t_reap_other(struct io_uring *ring, uint64_t ud, struct t_done *d,
+		 uint64_t other, unsigned int ms)
+{
+	struct io_uring_cqe cqe;
+
+	for (;;) {
+		for (int i = 0; i < d->nr_other; i++)
+			if (d->other[i] == other)
+				return 0;
+		if (t_wait_cqe(ring, &cqe, ms))
+			return -ETIME;
+		reap_one(d, ud, &cqe);
+	}
+}
