@@ -1,0 +1,42 @@
+# shellcheck shell=bash disable=SC2034 # globals here are read by harness/run and the other libs
+# Command line: make-style VAR=value arguments, same names as the env.
+
+cli_usage() {
+	cat <<'USAGE'
+usage: harness/run [-h] [VAR=value ...]
+
+Runs the fixbuf-order test programs and prints one KTAP stream.
+Variables (environment or arguments):
+  T=<glob>          programs to run; if no program name matches, the case
+                    names (prog -l) and the matching programs run with
+                    FIXBUF_FILTER=<glob>                    (default: all)
+  EXPECT=<file>     known issues, e.g. configs/known-issues: lines
+                    "<case-glob> <A..B|A..|..B> <reason>"  (default: none)
+  TESTS_DIR=<dir>   test programs                 (default: build/tests)
+  RESULTS=<dir>     results root, run in RESULTS/<run-id>, RESULTS/latest
+                                                  (default: results)
+  TIMEOUT=<secs>    per-program timeout, 0 = none (default: TESTS_DIR/settings
+                    timeout=N, else 45)
+  FIXBUF_KVER=x.y.z kernel version for EXPECT     (default: uname -r)
+Exit: 0 no failure (xfail allowed), 1 failures, 2 bad input, 4 all skipped
+or io_uring unusable, 130 interrupted.
+USAGE
+}
+
+cli_parse() { # "$@" -> exported variables; returns 2 on a bad argument
+	local a
+	for a in "$@"; do
+		case $a in
+		-h | --help) cli_usage && exit 0 ;;
+		T=* | EXPECT=* | TESTS_DIR=* | RESULTS=* | TIMEOUT=* | FIXBUF_KVER=*)
+			export "${a%%=*}=${a#*=}" ;;
+		*)
+			printf "harness: unknown argument '%s' (see harness/run -h)\n" "$a" >&2
+			return 2 ;;
+		esac
+	done
+	if [[ -n ${TIMEOUT:-} && ! $TIMEOUT =~ ^[0-9]+$ ]]; then
+		printf "harness: TIMEOUT='%s' is not a number of seconds\n" "$TIMEOUT" >&2
+		return 2
+	fi
+}

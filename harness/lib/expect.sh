@@ -1,0 +1,68 @@
+# shellcheck shell=bash disable=SC2034 # globals here are read by harness/run and the other libs
+# Known-issue expectations: "<case-glob> <range> <reason...>", range A..B
+# (A <= v < B), A.. or ..B.  Only the lines whose range holds the running
+# kernel (or FIXBUF_KVER) are kept: those turn a failure into XFAIL and a
+# pass into XPASS.
+
+EXPECT_GLOB=() EXPECT_NOTE=()
+KVER='' KVER_NUM=''
+
+# expect__num VAR VERSION: major.minor[.patch] -> comparable integer.
+expect__num() {
+	[[ $2 =~ ^([0-9]+)\.([0-9]+)(\.([0-9]+))?$ ]] || return 1
+	printf -v "$1" '%d' $((10#${BASH_REMATCH[1]} * 10000000000 +
+		10#${BASH_REMATCH[2]} * 100000 + 10#${BASH_REMATCH[4]:-0}))
+}
+
+# expect_kver: leading x.y[.z] of the release, or FIXBUF_KVER.
+expect_kver() {
+	local rel=${FIXBUF_KVER:-$KERNEL_RELEASE}
+	if [[ $rel =~ ^[0-9]+\.[0-9]+(\.[0-9]+)? ]]; then
+		KVER=${BASH_REMATCH[0]}
+		expect__num KVER_NUM "$KVER" && return 0
+	fi
+	printf "harness: cannot read a kernel version from '%s'\n" "$rel" >&2
+	return 1
+}
+
+# expect_load FILE: returns 1 after one "file:line" message on bad input.
+expect_load() {
+	local file=$1 n=0 glob range why lo hi a b ok
+	if [[ ! -f $file || ! -r $file ]]; then
+		printf 'harness: %s: cannot read expectations file\n' "$file" >&2
+		return 1
+	fi
+	while IFS=$' \t' read -r glob range why || [[ -n $glob ]]; do
+		n=$((n + 1))
+		[[ -z $glob || $glob == \#* ]] && continue
+		lo=0 hi=-1 ok=
+		if [[ -n $why && $range =~ ^([0-9.]*)\.\.([0-9.]*)$ && $range != .. ]]; then
+			a=${BASH_REMATCH[1]} b=${BASH_REMATCH[2]} ok=1
+			[[ -z $a ]] || expect__num lo "$a" || ok=
+			[[ -z $b ]] || expect__num hi "$b" || ok=
+			((hi == -1 || hi > lo)) || ok=
+		fi
+		if [[ -z $ok ]]; then
+			printf "harness: %s:%d: malformed expectation, want '<case-glob> <A..B|A..|..B> <reason>'\n" "$file" "$n" >&2
+			return 1
+		fi
+		if ((KVER_NUM >= lo && (hi == -1 || KVER_NUM < hi))); then
+			EXPECT_GLOB+=("$glob")
+			EXPECT_NOTE+=("$why (known in $range)")
+		fi
+	done <"$file"
+}
+
+# expect_match NAME: EXPECT_HIT = note of the first active line matching.
+expect_match() {
+	local i
+	EXPECT_HIT=
+	for i in "${!EXPECT_GLOB[@]}"; do
+		# shellcheck disable=SC2053 # the right side is a glob on purpose
+		if [[ $1 == ${EXPECT_GLOB[i]} ]]; then
+			EXPECT_HIT=${EXPECT_NOTE[i]}
+			return 0
+		fi
+	done
+	return 1
+}
