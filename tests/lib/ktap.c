@@ -119,7 +119,6 @@ static int run_one(const struct t_entry *e)
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		;
-	t_trace_reap(pid);
 	if (WIFSIGNALED(status)) {
 		if (WTERMSIG(status) == SIGALRM)
 			return t_fail("case hung: no result after %u s",
@@ -165,6 +164,7 @@ int t_main(int argc, char **argv)
 		return 2;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	t_trace_setup();
 	printf("TAP version 13\n1..%d\n", n);
 	for (i = 0, n = 0; i < nr_cases; i++) {
 		const struct t_entry *e = &cases[i];
@@ -187,6 +187,7 @@ int t_main(int argc, char **argv)
 		}
 		current = NULL;
 	}
+	t_trace_teardown();
 	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:%d error:0\n",
 	       pass, fail, skip);
 	if (fail)

@@ -222,6 +222,8 @@ static int order_run(const void *arg)
 	if (seen == 0 && c->park->poll_first)
 		return t_fail("path not taken: tracefs saw no %s for the request",
 			      c->park->taskrun ? "deferred task work" : "poll arm");
+	if (seen > 0 && !c->park->poll_first)
+		return t_fail("control not inline: tracefs saw the request parked");
 
 	t_socks_close(&s);
 	io_uring_queue_exit(&ring);

@@ -151,6 +151,10 @@ struct t_trace {
 	bool on;
 };
 
+/* Per program (the runner calls them): create / remove the instance. */
+void t_trace_setup(void);
+void t_trace_teardown(void);
+/* Per case: empty the buffer and start looking. */
 void t_trace_start(struct t_trace *t);
 /* Number of @event records for @user_data, or -1 if tracing is off. */
 int t_trace_count(struct t_trace *t, const char *event, uint64_t user_data);
@@ -160,8 +164,6 @@ int t_trace_count(struct t_trace *t, const char *event, uint64_t user_data);
  */
 int t_trace_deferred(struct t_trace *t, uint64_t user_data);
 void t_trace_stop(struct t_trace *t);
-/* Removes the instance a killed case process left behind. */
-void t_trace_reap(int pid);
 
 /* ---- process state (proc.c) --------------------------------------- */
 
