@@ -5,6 +5,7 @@
 # modified.  An undo that fails is reported and the rest still run.
 
 STATE_UNDO=()
+STATE_MARK=0
 
 # state_push CMD...: one argument is a shell command string (eval'd later);
 # several are an argv, quoted now so odd paths survive.
@@ -36,10 +37,13 @@ state_write() {
 
 state__restore() { printf '%s\n' "$2" >"$1"; }
 
-# state_undo: run and drop the whole stack, newest first.
-state_undo() {
-	local i cmd
-	for ((i = ${#STATE_UNDO[@]} - 1; i >= 0; i--)); do
+# state_mark: remember the depth, for a later state_unwind (per-test state).
+state_mark() { STATE_MARK=${#STATE_UNDO[@]}; }
+
+# state_unwind [DEPTH]: undo, newest first, down to DEPTH (default: all).
+state_unwind() {
+	local i cmd depth=${1:-0}
+	for ((i = ${#STATE_UNDO[@]} - 1; i >= depth; i--)); do
 		cmd=${STATE_UNDO[i]}
 		unset 'STATE_UNDO[i]'
 		# Subshell: an undo calling exit or tripping set -e cannot stop the others.
@@ -47,8 +51,10 @@ state_undo() {
 			printf 'harness: undo failed: %s\n' "$cmd" >&2
 		fi
 	done
-	STATE_UNDO=()
+	STATE_UNDO=("${STATE_UNDO[@]:0:depth}")
 }
+
+state_undo() { state_unwind 0; }
 
 # The running test (if any) dies first, then the stack unwinds.  A second
 # Ctrl-C must not cut the unwinding short, so signals are ignored from here.

@@ -44,4 +44,23 @@
 #define IORING_URING_CMD_FIXED		(1U << 0)
 #endif
 
+/* SCSI BSG uring_cmd (7.2+): the payload of a 128-byte SQE. */
+#include <linux/types.h>
+struct fixbuf_bsg_uring_cmd {
+	__u64 request;		/* CDB address */
+	__u32 request_len;
+	__u32 protocol;		/* BSG_PROTOCOL_SCSI (0) */
+	__u32 subprotocol;	/* BSG_SUB_PROTOCOL_SCSI_CMD (0) */
+	__u32 max_response_len;
+	__u64 response;		/* sense buffer */
+	__u64 dout_xferp;
+	__u32 dout_xfer_len;
+	__u32 dout_iovec_count;
+	__u64 din_xferp;
+	__u32 din_xfer_len;
+	__u32 din_iovec_count;
+	__u32 timeout_ms;
+	__u8 reserved[12];
+};
+
 #endif

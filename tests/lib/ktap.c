@@ -27,6 +27,9 @@ struct t_entry {
 static struct t_entry cases[T_MAX_CASES];
 static int nr_cases;
 static const struct t_entry *current;
+/* What the harness must provide before running us (printed by -r). */
+static const char *requires[8];
+static int nr_requires;
 /* Shared with the case child: why it skipped. */
 static char *skip_reason;
 
@@ -48,6 +51,12 @@ void t_add(t_fn fn, const void *variant, size_t size, const char *fmt, ...)
 	if (!e->variant)
 		exit(2);
 	memcpy(e->variant, variant, size);
+}
+
+void t_require(const char *what)
+{
+	if (nr_requires < 8)
+		requires[nr_requires++] = what;
 }
 
 const char *t_name(void)
@@ -135,25 +144,32 @@ static int run_one(const struct t_entry *e)
 int t_main(int argc, char **argv)
 {
 	const char *filter = getenv("FIXBUF_FILTER");
+	const char *unmet;
 	int i, n = 0, pass = 0, fail = 0, skip = 0, opt;
 	bool selected[T_MAX_CASES];
 
-	while ((opt = getopt(argc, argv, "lt:h")) != -1) {
+	while ((opt = getopt(argc, argv, "lrt:h")) != -1) {
 		switch (opt) {
 		case 'l':
 			for (i = 0; i < nr_cases; i++)
 				puts(cases[i].name);
 			return 0;
+		case 'r':
+			for (i = 0; i < nr_requires; i++)
+				printf("requires: %s\n", requires[i]);
+			return 0;
 		case 't':
 			filter = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-l] [-t glob]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-l] [-r] [-t glob]\n", argv[0]);
 			return opt == 'h' ? 0 : 2;
 		}
 	}
 	if (filter && !*filter)
 		filter = NULL;
+	/* The harness could not provide what we require: skip, saying why. */
+	unmet = nr_requires ? getenv("FIXBUF_UNMET") : NULL;
 	for (i = 0; i < nr_cases; i++) {
 		selected[i] = !filter || !fnmatch(filter, cases[i].name, 0);
 		n += selected[i];
@@ -174,7 +190,12 @@ int t_main(int argc, char **argv)
 			continue;
 		n++;
 		current = e;
-		v = run_one(e);
+		if (unmet) {
+			snprintf(skip_reason, T_REASON_LEN, "%s", unmet);
+			v = T_SKIP;
+		} else {
+			v = run_one(e);
+		}
 		if (v == T_PASS) {
 			pass++;
 			printf("ok %d %s\n", n, e->name);

@@ -9,7 +9,7 @@ int t_ring(struct io_uring *ring, unsigned int flags)
 	struct io_uring_params p = { .flags = flags };
 	int ret;
 
-	ret = io_uring_queue_init_params(16, ring, &p);
+	ret = io_uring_queue_init_params(64, ring, &p);
 	if (!ret)
 		return 0;
 	if (ret == -EINVAL && flags)

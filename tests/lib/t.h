@@ -24,6 +24,11 @@ typedef int (*t_fn)(const void *variant);
 /* Register a case; the variant is copied. Names read like paths. */
 void t_add(t_fn fn, const void *variant, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/*
+ * Declare what the harness must set up (blktests style), e.g.
+ * "device nvme-loop"; -r prints the list, one per line.
+ */
+void t_require(const char *what);
 /* Run the registered cases: -l lists them, FIXBUF_FILTER=<glob> selects. */
 int t_main(int argc, char **argv);
 

@@ -3,13 +3,17 @@
 # (-l lists cases, FIXBUF_FILTER selects, TAP 13 on stdout, exit 0/1/4).
 
 FAKE_CASES=() # "name|pass|", "name|fail|diagnosis", "name|skip|reason"
+FAKE_REQUIRES=() # what the program asks the harness for (-r)
 
 fake_case() { FAKE_CASES+=("$1|$2|${3:-}"); }
 
-fake_list() { # handles -l; returns if not asked to list
-	[[ ${1:-} == -l ]] || return 0
+fake_list() { # handles -l (cases) and -r (requirements); returns otherwise
 	local c
-	for c in "${FAKE_CASES[@]}"; do printf '%s\n' "${c%%|*}"; done
+	case ${1:-} in
+	-l) for c in "${FAKE_CASES[@]}"; do printf '%s\n' "${c%%|*}"; done ;;
+	-r) for c in "${FAKE_REQUIRES[@]}"; do printf 'requires: %s\n' "$c"; done ;;
+	*) return 0 ;;
+	esac
 	exit 0
 }
 
@@ -27,6 +31,10 @@ fake_run() { # prints the TAP and exits like a real program
 	printf 'TAP version 13\n1..%d\n' "${#sel[@]}"
 	for c in "${sel[@]}"; do
 		IFS='|' read -r name res text <<<"$c"
+		# Like a real program: an unmet requirement skips every case.
+		if ((${#FAKE_REQUIRES[@]})) && [[ -n ${FIXBUF_UNMET:-} ]]; then
+			res=skip text=$FIXBUF_UNMET
+		fi
 		n=$((n + 1))
 		case $res in
 		pass) pass=$((pass + 1)) && echo "ok $n $name" ;;

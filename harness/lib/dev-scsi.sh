@@ -1,0 +1,40 @@
+# shellcheck shell=bash disable=SC2034 # FIXBUF_* are read by the test programs
+# A scsi_debug disk for one program: one command at a time in the host
+# (max_queue=1), loaded without delay so the SCSI scan stays fast, slowed
+# afterwards through sysfs. A scsi_debug loaded by anyone else is left
+# alone. Exports FIXBUF_SCSI_BSG, FIXBUF_SCSI_BLK, FIXBUF_SCSI_TAGS.
+
+SCSI_DELAY_NS=${FIXBUF_SCSI_DELAY_NS:-200000000}
+SCSI_SYS=/sys/bus/pseudo/drivers/scsi_debug
+
+dev_scsi_setup() {
+	local dev hctl blk i nr
+	if [[ -e /sys/module/scsi_debug/initstate ]]; then
+		REQ_WHY="requires scsi_debug, but it is loaded already (not ours: left alone)"
+		return 1
+	fi
+	req_module scsi_debug max_queue=1 delay=0 dev_size_mb=16 || return 1
+	# The scan may finish after modprobe returns.
+	for ((i = 0; i < 100; i++)); do
+		for dev in "$SCSI_SYS"/adapter*/host*/target*/*:*:*:*/block/*; do
+			[[ -e $dev ]] && break 2
+		done
+		sleep 0.1
+	done
+	[[ -e $dev ]] || { REQ_WHY="scsi_debug: no disk appeared"; return 1; }
+	blk=${dev##*/}
+	hctl=${dev%/block/*}
+	hctl=${hctl##*/}
+	[[ -c /dev/bsg/$hctl && -b /dev/$blk ]] || {
+		REQ_WHY="requires SCSI BSG (/dev/bsg/$hctl missing: CONFIG_BLK_DEV_BSG)"
+		return 1
+	}
+	printf '%s\n' "$SCSI_DELAY_NS" >"$SCSI_SYS/ndelay" || {
+		REQ_WHY="scsi_debug: cannot set ndelay"
+		return 1
+	}
+	read -r nr <"/sys/block/$blk/queue/nr_requests"
+	export FIXBUF_SCSI_BSG=/dev/bsg/$hctl FIXBUF_SCSI_BLK=/dev/$blk
+	# Every blk-mq tag, not just the host's one slot, must be held.
+	export FIXBUF_SCSI_TAGS=$((nr + 1))
+}
