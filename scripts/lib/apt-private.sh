@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Private apt configuration for newer Debian suites (trixie, sid, ...).
+# Source it; it never touches the system's apt state: packages from newer
+# suites are only downloaded into the cache, never installed through it.
+#   apt_private_init SUITE      -> sets APT_PRIV_DIR and the APT_PRIV array
+#   apt_private_update SUITE    -> refreshes the private index (once a day)
+#   apt_private_download SUITE DESTDIR PKG[=VER]...
+#   apt_private SUITE apt-cache|apt-get ARGS...
+set -euo pipefail
+
+FIXBUF_CACHE=${FIXBUF_CACHE:-/var/cache/fixbuf-order}
+
+# First mirror URI of the system's own Debian archive (not -security):
+# deb822 files first, then one-line sources.list.
+apt_mirror_uri() {
+	local f uri
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[[ -r $f ]] || continue
+		# Paragraph mode: one deb822 stanza per record, fields in any order.
+		uri=$(awk 'BEGIN {RS = ""} /(^|\n)Types:[^\n]*deb([ \t]|\n|$)/ &&
+			!/(^|\n)Enabled: *no/ && match($0, /(^|\n)Suites:[^\n]*/) &&
+			substr($0, RSTART, RLENGTH) !~ /security/ && match($0, /(^|\n)URIs:[ \t]*[^ \t\n]+/) {
+			split(substr($0, RSTART, RLENGTH), a, /[ \t\n]+/); print a[length(a)]; exit}' "$f")
+		[[ -n $uri ]] && { echo "$uri"; return 0; }
+	done
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[[ -r $f ]] || continue
+		uri=$(awk '$1 == "deb" && $0 !~ /security/ {
+			for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) {print $i; exit}}' "$f")
+		[[ -n $uri ]] && { echo "$uri"; return 0; }
+	done
+	echo "apt-private: no Debian mirror found in the apt sources" >&2
+	return 1
+}
+
+apt_private_init() {
+	local suite=$1 uri
+	APT_PRIV_DIR=$FIXBUF_CACHE/apt/$suite
+	mkdir -p "$APT_PRIV_DIR"/{lists/partial,cache/archives/partial,etc/sources.list.d,etc/preferences.d}
+	if [[ ! -s $APT_PRIV_DIR/etc/sources.list ]]; then
+		uri=$(apt_mirror_uri)
+		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main" \
+			>"$APT_PRIV_DIR/etc/sources.list"
+	fi
+	# Empty preferences: no pinning from the system leaks in or out.
+	: >"$APT_PRIV_DIR/etc/preferences"
+	APT_PRIV=(
+		-o "Dir::Etc::SourceList=$APT_PRIV_DIR/etc/sources.list"
+		-o "Dir::Etc::SourceParts=$APT_PRIV_DIR/etc/sources.list.d"
+		-o "Dir::Etc::Preferences=$APT_PRIV_DIR/etc/preferences"
+		-o "Dir::Etc::PreferencesParts=$APT_PRIV_DIR/etc/preferences.d"
+		-o "Dir::State::Lists=$APT_PRIV_DIR/lists"
+		-o "Dir::Cache=$APT_PRIV_DIR/cache"
+		-o APT::Architectures::=amd64
+		-o Acquire::Languages=none
+		-o APT::Sandbox::User=root
+	)
+}
+
+apt_private() {
+	local suite=$1 tool=$2
+	shift 2
+	apt_private_init "$suite"
+	"$tool" "${APT_PRIV[@]}" "$@"
+}
+
+# Refresh the index when missing, older than a day, or FIXBUF_REFRESH=1.
+apt_private_update() {
+	local suite=$1 stamp
+	apt_private_init "$suite"
+	stamp=$APT_PRIV_DIR/lists/.updated
+	if [[ ${FIXBUF_REFRESH:-0} == 1 || -z $(find "$stamp" -mmin -1440 2>/dev/null) ]]; then
+		apt-get "${APT_PRIV[@]}" -qq update >&2
+		touch "$stamp"
+	fi
+}
+
+apt_private_download() {
+	local suite=$1 dest=$2
+	shift 2
+	apt_private_update "$suite"
+	mkdir -p "$dest"
+	(cd "$dest" && apt-get "${APT_PRIV[@]}" -qq download "$@" >&2)
+}

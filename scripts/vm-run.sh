@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The VM gate: boot a kernel under virtme-ng (TCG, one vCPU), run the suite
+# inside as root, exit with the harness's exit code.
+#   scripts/vm-run.sh [KERNEL=debian|debian:VER|PATH] [T=GLOB] [EXPECT=FILE] [VM_TIMEOUT=600]
+# Also from the environment. VM_CMD replaces the guest command (plumbing tests);
+# VM_MEM (2G), VM_FS (9p|virtiofs), VM_KVM=1 (the KVM here cannot run Debian's kernel).
+# A panic, hang or boot failure exits 1, with the console in results/vm-*/console.log.
+set -euo pipefail
+
+for a in "$@"; do
+	case $a in
+	KERNEL=* | T=* | EXPECT=* | VM_TIMEOUT=* | VM_CMD=* | VM_MEM=* | VM_FS=* | VM_KVM=*) export "${a?}" ;;
+	*) echo "vm-run: unknown argument '$a'" >&2; exit 2 ;;
+	esac
+done
+repo=$(cd "$(dirname "$0")/.." && pwd)
+run_id=vm-$(date +%Y%m%d-%H%M%S)-$$
+out=$repo/results/$run_id
+mkdir -p "$out"
+console=$out/console.log
+
+kimg=$("$repo/scripts/fetch-kernel.sh" "${KERNEL:-debian}")
+if [[ -z ${VM_CMD:-} ]]; then
+	[[ -x $repo/harness/run ]] || { echo "vm-run: no harness/run (VM_CMD unset)" >&2; exit 1; }
+	[[ ! -f $repo/tests/Makefile ]] || make -s -C "$repo/tests" >&2
+	cmd="harness/run RESULTS=$(printf %q "$repo/results")"
+	[[ -z ${T:-} ]] || cmd+=" T=$(printf %q "$T")"
+	[[ -z ${EXPECT:-} ]] || cmd+=" EXPECT=$(printf %q "$(realpath "$EXPECT")")"
+else
+	cmd=$VM_CMD
+fi
+
+vng_args=(--run "$kimg" --name "$run_id" --cpus 1 --memory "${VM_MEM:-2G}" --cwd "$repo"
+	--rwdir "$repo/results"
+	# ttyS0 is virtme's (to /dev/null) and 8250 can register only one console,
+	# so ttyS1 gets a polled earlycon that keep_bootcon keeps: warnings, oopses, panics.
+	# oops=panic + virtme's panic=-1 and -no-reboot: a dead guest ends qemu.
+	--qemu-opts "-serial file:$console" --append "earlycon=uart8250,io,0x2f8,115200 keep_bootcon loglevel=5 oops=panic"
+	--exec "$cmd")
+# The guest hides /var/cache under a tmpfs, and with it the fetched kernel's
+# modules that virtme links to: mount them back at the same path.
+moddir=$(dirname "$kimg")
+[[ ! -f $moddir/modules.dep ]] || vng_args+=(--rodir "$moddir")
+[[ ${VM_KVM:-0} == 1 ]] || vng_args+=(--disable-kvm)
+# 9p by default: the host enforces the read-only root, and no daemon. VM_FS=virtiofs
+# lets vng use a Rust virtiofsd from PATH (bookworm has none; vng then falls back to 9p).
+[[ ${VM_FS:-9p} == virtiofs ]] || vng_args+=(--force-9p)
+
+# vng in its own session, so every process it starts (virtme-run, qemu,
+# virtiofsd) can be found and killed. stdin: CI has none, qemu wants one.
+limit=${VM_TIMEOUT:-600}
+# qemu reopens /proc/self/fd/1 and 2: a regular file there would be truncated
+# and written at offset 0 by each port, so give it pipes.
+exec {out_fd}> >(cat) && out_pid=$!
+exec {err_fd}> >(cat >&2) && err_pid=$!
+setsid vng "${vng_args[@]}" </dev/null 1>&"$out_fd" 2>&"$err_fd" &
+sid=$!
+exec {out_fd}>&- {err_fd}>&-
+# If this script is stopped, the VM must not outlive it.
+trap 'pkill -KILL -s "$sid" 2>/dev/null || true' EXIT
+trap 'exit 1' INT TERM HUP
+running() { [[ $(ps -o stat= -p "$sid") == [^Z]* ]]; }
+alive() { pgrep -s "$sid" -r R,S,D,T,I >/dev/null; }
+deadline=$((SECONDS + limit))
+while running && ((SECONDS < deadline)); do sleep 1; done
+timed_out=0
+if running; then
+	# qemu first: virtme then reaps it and returns; the rest only if it does not.
+	timed_out=1
+	pkill -TERM -s "$sid" -f '^[^ ]*qemu-system' || true
+	for _ in {1..15}; do alive && sleep 1; done
+	pkill -KILL -s "$sid" || true
+fi
+rc=0
+wait "$sid" || rc=$?
+wait "$out_pid" "$err_pid" || true
+sleep 0.2
+if alive; then
+	echo "vm-run: processes left in session $sid:" >&2
+	pgrep -a -s "$sid" >&2 || true
+	rc=255
+fi
+
+why=''
+((timed_out)) && why="timeout after $limit s"
+# vng returns 255 when the guest wrote no exit code: panic, boot failure.
+((rc == 255)) && why=${why:-guest died before the command finished (panic, boot failure)}
+if grep -qE 'Kernel panic|Oops:|BUG: ' "$console"; then
+	why=${why:-kernel panic/oops on the console}
+fi
+if [[ -n $why ]]; then
+	echo "vm-run: FAILED: $why; console: $console" >&2
+	tail -n 40 "$console" >&2
+	exit 1
+fi
+echo "vm-run: exit $rc; console: $console" >&2
+exit "$rc"
