@@ -41,15 +41,18 @@ static void prep(const struct pt_dev *d, struct io_uring_sqe *sqe, bool write,
 	cmd->opcode = write ? NVME_CMD_WRITE : NVME_CMD_READ;
 	cmd->nsid = d->nsid;
 	if (vec) {
-		/* Uneven segments inside the registered buffer. */
-		const size_t cut[] = { 0, 1000, 4096 + 512, len };
+		/*
+		 * Two page-aligned segments: NVMe (PRPs) refuses a gap inside
+		 * a page between segments (virt_boundary) with -EINVAL.
+		 */
+		const size_t cut[] = { 0, 4096, len };
 
-		for (int i = 0; i < 3; i++) {
+		for (int i = 0; i < 2; i++) {
 			mem->iov[i].iov_base = buf + cut[i];
 			mem->iov[i].iov_len = cut[i + 1] - cut[i];
 		}
 		cmd->addr = (uintptr_t)mem->iov;
-		cmd->data_len = 3;
+		cmd->data_len = 2;
 	} else {
 		cmd->addr = (uintptr_t)buf;
 		cmd->data_len = (__u32)len;

@@ -36,8 +36,10 @@ dev_nullb_setup() { # -> DEV_NULLB (/dev/nullbN)
 		dev__cfs "$nb/completion_nsec" "$NVME_DELAY_NS" &&
 		dev__cfs "$nb/power" 1 || return 1
 	state_push "echo 0 > $nb/power"
+	# Named after the configfs item since 6.x; nullb<index> before.
 	read -r idx <"$nb/index"
-	DEV_NULLB=/dev/nullb$idx
+	DEV_NULLB=/dev/${nb##*/}
+	[[ -b $DEV_NULLB ]] || DEV_NULLB=/dev/nullb$idx
 	[[ -b $DEV_NULLB ]] && return 0
 	REQ_WHY="null_blk: $DEV_NULLB did not appear"
 	return 1
@@ -64,8 +66,28 @@ dev__connect() {
 	state_push "echo 1 > /sys/class/nvme/$DEV_CTRL/delete_controller"
 }
 
+# dev__nvme_disk NQN: -> DEV_DISK (nvmeXnY) of our controller's namespace.
+# It appears once the controller's scan work ran; with native multipath the
+# disk hangs off the subsystem (X is the subsystem's instance), and the
+# controller only has the hidden path nvmeXcYnZ.
+dev__nvme_disk() {
+	local i d nqn
+	for ((i = 0; i < 100; i++)); do
+		for d in /sys/class/nvme/"$DEV_CTRL"/nvme*n* /sys/class/nvme-subsystem/*/nvme*n*; do
+			[[ ${d##*/} != *c*n* && -e $d ]] || continue
+			read -r nqn <"${d%/*}/subsysnqn" || continue
+			[[ $nqn == "$1" && -b /dev/${d##*/} ]] || continue
+			DEV_DISK=${d##*/}
+			return 0
+		done
+		sleep 0.1
+	done
+	REQ_WHY="nvme-loop: no namespace disk for $DEV_CTRL"
+	return 1
+}
+
 dev_nvme_setup() {
-	local cfs=/sys/kernel/config/nvmet name=fixbuf-$$ sub port id d blk=
+	local cfs=/sys/kernel/config/nvmet name=fixbuf-$$ sub port id
 	dev_nullb_setup || return 1
 	req_module nvmet && req_module nvme-loop && req_module nvme-fabrics || return 1
 	if [[ ! -d $cfs ]]; then
@@ -85,23 +107,18 @@ dev_nvme_setup() {
 	dev__mkdir "$port" && dev__cfs "$port/addr_trtype" loop || return 1
 	ln -s "$sub" "$port/subsystems/$name" || return 1
 	state_push rm "$port/subsystems/$name"
-	dev__connect "$name" || return 1
-
-	# The namespace's disk: nvmeXnY under the controller, or under its
-	# subsystem when native multipath names disks by subsystem.
-	for d in /sys/class/nvme/"$DEV_CTRL"/nvme*n* /sys/class/nvme/"$DEV_CTRL"/subsystem/nvme*n*; do
-		d=${d##*/}
-		if [[ $d != *c*n* && -b /dev/$d ]]; then
-			blk=$d
-			break
-		fi
+	dev__connect "$name" && dev__nvme_disk "$name" || return 1
+	export FIXBUF_NVME_CHAR=/dev/ng${DEV_DISK#nvme} FIXBUF_NVME_BLK=/dev/$DEV_DISK
+	# Fillers must take every request the controller's queue can allocate:
+	# with an I/O scheduler that is nr_requests (scheduler tags, about
+	# twice the queue size), not the driver's queue depth. The queue is
+	# the controller path's (nvmeXcYnZ under multipath), not the head's.
+	# One more than that: a surplus filler just waits in io-wq.
+	local q nr=$NVME_QUEUE n
+	for q in /sys/class/nvme/"$DEV_CTRL"/nvme*n*/queue/nr_requests; do
+		[[ -r $q ]] && read -r n <"$q" && ((n > nr)) && nr=$n
 	done
-	if [[ -z $blk || ! -c /dev/ng${blk#nvme} ]]; then
-		REQ_WHY="nvme-loop: no namespace device for $DEV_CTRL"
-		return 1
-	fi
-	export FIXBUF_NVME_CHAR=/dev/ng${blk#nvme} FIXBUF_NVME_BLK=/dev/$blk
-	# At least as many fillers as usable tags (queue_size less the reserved
-	# ones); a surplus filler just waits in io-wq.
-	export FIXBUF_NVME_TAGS=$NVME_QUEUE
+	export FIXBUF_NVME_TAGS=$((nr + 1))
+	# udev probes the new disk: its reads must not compete for tags.
+	req__settle
 }

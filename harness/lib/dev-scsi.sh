@@ -37,4 +37,6 @@ dev_scsi_setup() {
 	export FIXBUF_SCSI_BSG=/dev/bsg/$hctl FIXBUF_SCSI_BLK=/dev/$blk
 	# Every blk-mq tag, not just the host's one slot, must be held.
 	export FIXBUF_SCSI_TAGS=$((nr + 1))
+	# udev probes the new disk: its reads must not compete for tags.
+	req__settle
 }

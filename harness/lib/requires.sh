@@ -4,13 +4,42 @@
 # it for that program only (undo stack mark) or passes a one-line reason
 # (FIXBUF_UNMET) that the program reports as the skip reason of its cases.
 
-REQ_WHY= # why the last requirement could not be met
+REQ_WHY=    # why the last requirement could not be met
+REQ_LOADED=() # modules this program's setup loaded
+
+# req__settle: let udev finish with devices that came or go (it probes new
+# disks and auto-loads their drivers, e.g. sd_mod), so the module list and
+# device users are stable.
+req__settle() {
+	if command -v udevadm >/dev/null; then
+		timeout 10 udevadm settle 2>/dev/null || true
+	fi
+}
+
+# req__unload MODULE...: unload these (first the one asked for: removing it
+# removes its devices), over a few passes with udev settled in between:
+# udev may load a driver again while a device goes away (sg does).
+req__unload() {
+	local pass m left
+	for pass in 1 2 3; do
+		left=
+		for m in "$@"; do
+			[[ -e /sys/module/$m/initstate ]] || continue
+			rmmod "$m" 2>/dev/null || left+=" $m"
+		done
+		req__settle
+		[[ -n $left ]] || return 0
+	done
+	echo "harness: could not unload:$left" >&2
+	return 1
+}
 
 # req_module NAME [PARAMS...]: load NAME unless loaded or built in. The undo
-# unloads exactly what this load brought in (NAME and the dependencies it
-# pulled), dependents first; modules loaded before are never touched.
+# unloads exactly what this load brought in (NAME, the dependencies it
+# pulled and the drivers udev loaded for its devices), dependents first;
+# modules loaded before are never touched.
 req_module() {
-	local m=$1 sys=/sys/module/${1//-/_} before new i
+	local m=$1 sys=/sys/module/${1//-/_} before new
 	shift
 	[[ -e $sys/initstate ]] && return 0
 	before=$(cut -d' ' -f1 /proc/modules 2>/dev/null || true)
@@ -20,12 +49,12 @@ req_module() {
 		REQ_WHY="requires module $m (modprobe $m failed)"
 		return 1
 	fi
-	# /proc/modules lists the newest first: push oldest first, so the undo
-	# (newest pushed, first run) removes dependents before dependencies.
+	req__settle
+	# /proc/modules lists the newest first: dependents before dependencies.
 	mapfile -t new < <(cut -d' ' -f1 /proc/modules | grep -vxF -e "${before:-.}")
-	for ((i = ${#new[@]} - 1; i >= 0; i--)); do
-		state_push rmmod "${new[i]}"
-	done
+	((${#new[@]})) || return 0
+	REQ_LOADED+=("${new[@]}")
+	state_push req__unload "${m//-/_}" "${new[@]}"
 }
 
 # req_configfs: configfs mounted at /sys/kernel/config (a module in Debian).
@@ -49,6 +78,7 @@ req_setup() {
 	unset FIXBUF_UNMET
 	state_mark
 	REQ_MARK=$STATE_MARK
+	REQ_LOADED=()
 	while read -r line; do
 		[[ $line == "requires: "* ]] || continue
 		line=${line#requires: }
@@ -67,8 +97,26 @@ req_setup() {
 	done < <(timeout -k 1 10 "$1" -r 2>/dev/null </dev/null || true)
 }
 
+# req__users: modules that use one this program loaded but were not loaded
+# by it (udev loads sg for a new SCSI disk, say): they must go first.
+req__users() {
+	local name users m
+	while read -r name _ _ users _; do
+		for m in "${REQ_LOADED[@]}"; do
+			[[ $name == "$m" ]] || continue
+			[[ $users == - ]] && continue
+			printf '%s\n' "${users//,/$'\n'}"
+		done
+	done </proc/modules | grep -vxF -e "$(printf '%s\n' "${REQ_LOADED[@]}")" || true
+}
+
 # req_teardown: undo what req_setup did, newest first.
 req_teardown() {
+	local m
+	req__settle
+	if ((${#REQ_LOADED[@]})); then
+		for m in $(req__users); do rmmod "$m" 2>/dev/null || true; done
+	fi
 	state_unwind "$REQ_MARK"
 	unset FIXBUF_UNMET
 }

@@ -20,8 +20,8 @@
 #define LEN		8192
 #define DATA_LBA_BYTES	(1 << 20)	/* the cases' data; fillers read below */
 #define WAIT_MS		15000
-#define UD_FIXED	0xf1b2000000000000ULL
-#define UD_FILLER	0xf1b3000000000000ULL
+/* Per case (pid in them): tracefs records accumulate over the cases. */
+static uint64_t ud_fixed, ud_filler;
 
 enum change { SLOT_EMPTIED, SLOT_REMAPPED };
 
@@ -52,43 +52,60 @@ static int open_dev(const struct pt_dev_ops *ops, struct pt_dev *d)
 	const char *bpath = getenv(ops->env_blk);
 	const char *tags = getenv(ops->env_tags);
 	const char *base;
+	int ret;
 
 	if (!cpath || !bpath || !*cpath || !*bpath)
 		return t_skip("requires %s (created by harness/run as root)",
 			      ops->requires);
 	d->fd = open(cpath, O_RDWR | O_CLOEXEC);
-	d->blk = open(bpath, O_RDWR | O_DIRECT | O_CLOEXEC);
+	/*
+	 * Read-only: closing a block device opened for writing makes udev
+	 * probe it, and its reads would take the tags a case counts on.
+	 */
+	d->blk = open(bpath, O_RDONLY | O_DIRECT | O_CLOEXEC);
 	if (d->fd < 0 || d->blk < 0)
 		return t_fail("opening %s / %s: %m", cpath, bpath);
 	base = strrchr(bpath, '/') ? strrchr(bpath, '/') + 1 : bpath;
 	snprintf(d->blk_name, sizeof(d->blk_name), "%s", base);
-	if (read_sysfs_uint(d->blk_name, "logical_block_size", &d->lba_size) ||
-	    read_sysfs_uint(d->blk_name, "nr_requests", &d->tags))
-		return t_fail("reading queue limits of %s: %m", d->blk_name);
-	/* The harness knows the queue it made; nr_requests may not say. */
+	ret = read_sysfs_uint(d->blk_name, "logical_block_size", &d->lba_size);
+	if (ret)
+		return t_fail("logical_block_size of %s: %s", d->blk_name,
+			      strerror(-ret));
+	/* The harness knows the queue it made (a multipath head has none). */
 	if (tags && atoi(tags) > 0)
 		d->tags = (unsigned int)atoi(tags);
+	else if ((ret = read_sysfs_uint(d->blk_name, "nr_requests", &d->tags)))
+		return t_fail("nr_requests of %s: %s", d->blk_name, strerror(-ret));
 	if (d->tags > 60)
 		return t_fail("%s has %u tags: too many to hold (the harness sets a small queue)",
 			      d->blk_name, d->tags);
 	return ops->probe ? ops->probe(d) : 0;
 }
 
-/* Put @pat at the cases' data area with ordinary O_DIRECT I/O. */
-static int dev_fill(const struct pt_dev *d, enum t_pat pat)
+/* Put @pat at the cases' data area with a plain (not fixed) command. */
+static int dev_fill(struct io_uring *ring, const struct pt_case *c,
+		    const struct pt_dev *d, enum t_pat pat)
 {
+	struct io_uring_cqe *cqe;
+	struct pt_cmd_mem mem;
 	uint8_t *p;
-	int ret = 0;
+	int ret;
 
 	if (posix_memalign((void **)&p, 4096, LEN))
 		return -ENOMEM;
 	t_pat_fill(p, LEN, pat);
-	if (pwrite(d->blk, p, LEN, DATA_LBA_BYTES) != LEN)
-		ret = -errno;
+	c->ops->prep(d, io_uring_get_sqe(ring), true, false, p, LEN,
+		     DATA_LBA_BYTES / d->lba_size, -1, &mem);
+	ret = io_uring_submit_and_wait(ring, 1);
+	if (ret == 1)
+		ret = io_uring_wait_cqe(ring, &cqe);
+	if (!ret) {
+		ret = cqe->res;
+		io_uring_cqe_seen(ring, cqe);
+	}
 	free(p);
-	return ret;
+	return ret < 0 ? ret : 0;
 }
-
 static int dev_check(const struct pt_dev *d, char *desc, size_t len)
 {
 	uint8_t *p;
@@ -113,7 +130,7 @@ struct seen {
 static void account(const struct pt_case *c, struct seen *s,
 		    const struct io_uring_cqe *cqe)
 {
-	if (cqe->user_data == UD_FIXED) {
+	if (cqe->user_data == ud_fixed) {
 		s->fixed_done = true;
 		s->fixed_after = s->fillers_done;
 		s->res = *cqe;
@@ -187,104 +204,166 @@ static int check_data(const struct pt_case *c, const struct pt_dev *d,
 		      desc);
 }
 
-static int pt_run(const void *arg)
-{
-	const struct pt_case *c = arg;
-	const uint64_t lba_off = DATA_LBA_BYTES;
-	struct pt_cmd_mem *mem;
-	struct pt_dev d = { .fd = -1, .blk = -1 };
-	struct seen s = { 0 };
+/* Everything one case owns; fillers in flight are drained on every exit. */
+struct pt_ctx {
+	const struct pt_case *c;
+	struct pt_dev d;
 	struct io_uring ring;
-	struct t_trace tr;
 	struct t_buf b;
+	struct seen s;
+	struct pt_cmd_mem *mem;
 	uint8_t *junk;
-	int ret, fillers, punts;
+	int fillers, submitted;
+};
 
-	if ((ret = open_dev(c->ops, &d)))
-		return ret;
-	ret = t_ring(&ring, IORING_SETUP_SQE128 | IORING_SETUP_CQE32);
-	if (ret || (ret = t_need_op(&ring, IORING_OP_URING_CMD, "IORING_OP_URING_CMD")))
-		return ret;
-	fillers = c->exhaust ? (int)d.tags : 0;
-	mem = calloc(fillers + 1, sizeof(*mem));
-	junk = aligned_alloc(4096, 4096 * (size_t)(fillers + 1));
-	if (!mem || !junk)
-		return t_fail("out of memory");
-	if (dev_fill(&d, c->write ? T_POISON : T_ORIG))
-		return t_fail("preparing %s: %m", d.blk_name);
-	if (t_buf_map(&b, LEN, c->write ? T_ORIG : T_POISON))
-		return t_fail("buffer: %m");
-	if ((ret = t_table(&ring, 4)))
-		return ret;
-	if ((ret = t_table_set(&ring, IDX, b.addr, LEN)))
-		return t_fail("registering slot %d: %s", IDX, strerror(-ret));
+static int submit_fillers(struct pt_ctx *x)
+{
+	/* Fillers: plain reads of the first blocks, one per tag. */
+	for (int i = 0; i < x->fillers; i++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&x->ring);
+
+		x->c->ops->prep(&x->d, sqe, false, false, x->junk + 4096 * (size_t)i,
+				4096, (uint64_t)i * 4096 / x->d.lba_size, -1,
+				&x->mem[i + 1]);
+		sqe->user_data = ud_filler + (uint64_t)i;
+	}
+	if (x->fillers && io_uring_submit(&x->ring) != x->fillers)
+		return t_fail("submitting %d fillers failed", x->fillers);
+	x->submitted = x->fillers;
+	return 0;
+}
+
+static int submit_fixed(struct pt_ctx *x)
+{
+	const struct pt_case *c = x->c;
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&x->ring);
+
+	c->ops->prep(&x->d, sqe, c->write, c->vec, x->b.addr, LEN,
+		     DATA_LBA_BYTES / x->d.lba_size, IDX, &x->mem[0]);
+	sqe->user_data = ud_fixed;
+	if (io_uring_submit(&x->ring) != 1)
+		return t_fail("submitting the fixed-buffer command failed");
+	x->submitted++;
+	return 0;
+}
+
+/* Punted filler count, for a diagnosis that says how full the queue was. */
+static int filler_punts(struct t_trace *tr, int fillers)
+{
+	int n = 0;
+
+	for (int i = 0; i < fillers; i++)
+		n += t_trace_count(tr, "io_uring_queue_async_work",
+				   ud_filler + (uint64_t)i) > 0;
+	return n;
+}
+
+static int exercise(struct pt_ctx *x)
+{
+	const struct pt_case *c = x->c;
+	struct seen *s = &x->s;
+	struct t_trace tr;
+	int ret, punts;
 
 	t_trace_start(&tr);
-	/* Fillers: plain reads of the first blocks, one per tag. */
-	for (int i = 0; i < fillers; i++) {
-		struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
-
-		c->ops->prep(&d, sqe, false, false, junk + 4096 * (size_t)i,
-			     4096, (uint64_t)i * 4096 / d.lba_size, -1, &mem[i + 1]);
-		sqe->user_data = UD_FILLER + (uint64_t)i;
-	}
-	if (fillers && io_uring_submit(&ring) != fillers)
-		return t_fail("submitting %d fillers failed", fillers);
-
-	{
-		struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
-
-		c->ops->prep(&d, sqe, c->write, c->vec, b.addr, LEN,
-			     lba_off / d.lba_size, IDX, &mem[0]);
-		sqe->user_data = UD_FIXED;
-	}
-	if (io_uring_submit(&ring) != 1)
-		return t_fail("submitting the fixed-buffer command failed");
-	peek_all(&ring, c, &s);
-	if (s.fixed_done && (s.res.res == -EINVAL || s.res.res == -EOPNOTSUPP))
+	if ((ret = submit_fillers(x)) || (ret = submit_fixed(x)))
+		return ret;
+	peek_all(&x->ring, c, s);
+	if (s->fixed_done && (s->res.res == -EINVAL || s->res.res == -EOPNOTSUPP))
 		return t_skip("kernel rejects this %s command with a fixed buffer (%s)",
-			      c->ops->name, strerror(-s.res.res));
+			      c->ops->name, strerror(-s->res.res));
 
-	ret = change_slot(&ring, &b, c);
+	ret = change_slot(&x->ring, &x->b, c);
 	if (ret)
 		return t_fail("changing slot %d: %s", IDX, strerror(-ret));
 	/* The change must land while every filler still holds its tag. */
-	peek_all(&ring, c, &s);
-	if (c->exhaust && (s.fillers_done || s.fixed_done))
+	peek_all(&x->ring, c, s);
+	if (c->exhaust && (s->fillers_done || s->fixed_done))
 		return t_fail("path not taken: %d filler(s)%s completed before the table changed (backend too fast?)",
-			      s.fillers_done, s.fixed_done ? " and the command" : "");
+			      s->fillers_done, s->fixed_done ? " and the command" : "");
 
-	ret = wait_all(&ring, c, &s, fillers);
-	punts = t_trace_count(&tr, "io_uring_queue_async_work", UD_FIXED);
-	t_trace_stop(&tr);
+	ret = wait_all(&x->ring, c, s, x->fillers);
+	punts = t_trace_count(&tr, "io_uring_queue_async_work", ud_fixed);
 	if (ret)
 		return t_fail("no completion within %d ms (%d of %d fillers, command %s)",
-			      WAIT_MS, s.fillers_done, fillers,
-			      s.fixed_done ? "done" : "pending");
+			      WAIT_MS, s->fillers_done, x->fillers,
+			      s->fixed_done ? "done" : "pending");
 
-	if (s.res.res == -EFAULT && c->change == SLOT_EMPTIED)
+	if (s->res.res == -EFAULT && c->change == SLOT_EMPTIED)
 		return t_fail("late lookup: -EFAULT (14) after the slot was emptied");
-	if (s.res.res < 0)
-		return t_fail("command failed: %s (%d)", strerror(-s.res.res), s.res.res);
-	if (s.why[0])
-		return t_fail("command failed on the device: %s", s.why);
-	if ((ret = check_data(c, &d, &b)))
+	if (s->res.res < 0)
+		return t_fail("command failed: %s (%d)", strerror(-s->res.res), s->res.res);
+	if (s->why[0])
+		return t_fail("command failed on the device: %s", s->why);
+	if ((ret = check_data(c, &x->d, &x->b)))
 		return ret;
 
 	if (c->exhaust) {
 		if (punts < 0)
 			return t_fail("path not taken: tracefs unavailable, the io-wq punt cannot be shown");
 		if (punts == 0)
-			return t_fail("path not taken: no io_uring_queue_async_work for the command (tags not exhausted: %u fillers)",
-				      d.tags);
-		if (s.fixed_after == 0)
+			return t_fail("path not taken: no io_uring_queue_async_work for the command (%d fillers, %d of them punted)",
+				      x->fillers, filler_punts(&tr, x->fillers));
+		if (s->fixed_after == 0)
 			return t_fail("path not taken: the command completed before any filler");
 	} else if (punts > 0) {
 		return t_fail("control not inline: the command went to io-wq");
 	}
-	io_uring_queue_exit(&ring);
-	t_buf_unmap(&b);
+	t_trace_stop(&tr);
 	return T_PASS;
+}
+
+/* Reap until every submitted command has completed (bounded). */
+static void drain(struct pt_ctx *x)
+{
+	struct __kernel_timespec ts = { .tv_sec = WAIT_MS / 1000 };
+	struct io_uring_cqe *cqe;
+
+	while (x->s.fillers_done + (int)x->s.fixed_done < x->submitted &&
+	       !io_uring_wait_cqe_timeout(&x->ring, &cqe, &ts)) {
+		account(x->c, &x->s, cqe);
+		io_uring_cqe_seen(&x->ring, cqe);
+	}
+}
+
+static int pt_run(const void *arg)
+{
+	struct pt_ctx x = { .c = arg, .d = { .fd = -1, .blk = -1 } };
+	const struct pt_case *c = x.c;
+	int ret, v;
+
+	ud_fixed = 0xf1b2000000000000ULL | (uint64_t)getpid() << 16;
+	ud_filler = 0xf1b3000000000000ULL | (uint64_t)getpid() << 16;
+	if ((ret = open_dev(c->ops, &x.d)))
+		return ret;
+	ret = t_ring(&x.ring, IORING_SETUP_SQE128 | IORING_SETUP_CQE32);
+	if (ret || (ret = t_need_op(&x.ring, IORING_OP_URING_CMD, "IORING_OP_URING_CMD")))
+		return ret;
+	x.fillers = c->exhaust ? (int)x.d.tags : 0;
+	x.mem = calloc((size_t)x.fillers + 1, sizeof(*x.mem));
+	x.junk = aligned_alloc(4096, 4096 * ((size_t)x.fillers + 1));
+	if (!x.mem || !x.junk)
+		return t_fail("out of memory");
+	ret = dev_fill(&x.ring, c, &x.d, c->write ? T_POISON : T_ORIG);
+	if (ret)
+		return t_fail("preparing %s: %s", x.d.blk_name, strerror(-ret));
+	if (t_buf_map(&x.b, LEN, c->write ? T_ORIG : T_POISON))
+		return t_fail("buffer: %m");
+	if ((ret = t_table(&x.ring, 4)))
+		return ret;
+	if ((ret = t_table_set(&x.ring, IDX, x.b.addr, LEN)))
+		return t_fail("registering slot %d: %s", IDX, strerror(-ret));
+
+	v = exercise(&x);
+	/*
+	 * Commands still in flight keep their tags after we exit (the ring
+	 * is torn down asynchronously): the next case would find the queue
+	 * busy. Wait for them, whatever the verdict.
+	 */
+	drain(&x);
+	io_uring_queue_exit(&x.ring);
+	t_buf_unmap(&x.b);
+	return v;
 }
 
 int pt_main(const struct pt_dev_ops *ops, int argc, char **argv)
