@@ -1,33 +1,50 @@
 # fixbuf-order: io_uring fixed buffer lookup-order regression suite.
-#   make run    build and run the suite on the running kernel (raw verdicts;
-#               EXPECT=configs/known-issues marks known gaps as XFAIL,
-#               T=<glob> selects programs or cases)
-#   make check  the project's own checks (build, shellcheck, harness tests,
-#               suite with expectations)
-#   make bench  wall time of repeated suite runs, and verdict stability
+#   make run      build and run the suite on the running kernel (raw
+#                 verdicts; EXPECT=configs/known-issues marks known gaps as
+#                 XFAIL, T=<glob> selects programs or cases)
+#   make vm-run   the same inside a virtme-ng VM: KERNEL=debian (default),
+#                 debian:<version>, a bzImage or a built kernel tree
+#   make check    the project's own checks (build, shellcheck, harness
+#                 tests, suite on this kernel and in the VM, expectations)
+#   make bench    wall time of repeated suite runs, verdict stability
+#   make bench-vm download / boot / suite times of one VM run
 
 T ?=
 EXPECT ?=
+KERNEL ?= debian
 RUNS ?= 50
 
-.PHONY: all deps build run check bench clean
+.PHONY: all deps vm-deps build run vm-run check bench bench-vm clean
 
 all: build
 
 deps:
 	@scripts/install-deps.sh
 
+vm-deps:
+	@scripts/install-deps.sh --vm
+
 build: deps
 	@$(MAKE) -s -C tests
 
+# make exits 2 on any failing recipe; the harness's own kselftest status
+# (1 fail, 4 skip, 2 bad input) is printed so it is not lost.
 run: build
-	harness/run T='$(T)' EXPECT='$(EXPECT)'
+	@rc=0; harness/run T='$(T)' EXPECT='$(EXPECT)' || rc=$$?; \
+	[ $$rc = 0 ] || echo "harness exit status: $$rc" >&2; exit $$rc
 
-check: deps
+vm-run: build vm-deps
+	@rc=0; scripts/vm-run.sh KERNEL='$(KERNEL)' T='$(T)' EXPECT='$(EXPECT)' || rc=$$?; \
+	[ $$rc = 0 ] || echo "vm-run exit status: $$rc" >&2; exit $$rc
+
+check: vm-deps
 	scripts/check.sh
 
 bench: build
 	scripts/bench.sh $(RUNS)
+
+bench-vm: build vm-deps
+	scripts/bench-vm.sh KERNEL='$(KERNEL)' T='$(T)' EXPECT='$(EXPECT)'
 
 clean:
 	@$(MAKE) -s -C tests clean

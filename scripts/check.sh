@@ -2,7 +2,8 @@
 set -euo pipefail
 # The project's own checks (make check): -Werror build, shellcheck on every
 # bash file, the harness's own tests, then the suite on the running kernel
-# with the known upstream gaps as expected failures.
+# with the known upstream gaps as expected failures, then the same inside a
+# VM on Debian's current kernel (ublk, nvme-loop, scsi_debug available).
 
 cd "$(dirname "$0")/.."
 step() { printf '\n== %s\n' "$*"; }
@@ -26,3 +27,6 @@ harness/selftest/run
 
 step "suite on $(uname -r) with expectations"
 harness/run EXPECT=configs/known-issues
+
+step "VM gate: suite in Debian's current kernel with expectations"
+scripts/vm-run.sh KERNEL=debian EXPECT=configs/known-issues

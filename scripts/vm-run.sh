@@ -46,6 +46,9 @@ moddir=$(dirname "$kimg")
 # lets vng use a Rust virtiofsd from PATH (bookworm has none; vng then falls back to 9p).
 [[ ${VM_FS:-9p} == virtiofs ]] || vng_args+=(--force-9p)
 
+# virtme-ng as unpacked by install-vm-deps.sh (not installed in the system).
+PATH=${FIXBUF_TOOLS:-/opt/fixbuf-order}/virtme-ng/bin:$PATH
+
 # vng in its own session, so every process it starts (virtme-run, qemu,
 # virtiofsd) can be found and killed. stdin: CI has none, qemu wants one.
 limit=${VM_TIMEOUT:-600}

@@ -3,8 +3,10 @@
 # program: every object is named fixbuf-<pid> and only those are touched.
 # Exports FIXBUF_NVME_CHAR (/dev/ngXnY), FIXBUF_NVME_BLK, FIXBUF_NVME_TAGS.
 
-# Long enough that the table change lands while the fillers hold the tags.
-NVME_DELAY_NS=${FIXBUF_NVME_DELAY_NS:-200000000}
+# Long enough that the table change lands while the fillers hold the tags
+# (a case checks it did, and says "path not taken" if not), even on a busy
+# TCG guest; each filler round costs this much.
+NVME_DELAY_NS=${FIXBUF_NVME_DELAY_NS:-500000000}
 NVME_QUEUE=16
 
 dev__cfs() { # dev__cfs PATH VALUE: write a configfs attribute or say which

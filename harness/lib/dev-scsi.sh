@@ -4,7 +4,7 @@
 # afterwards through sysfs. A scsi_debug loaded by anyone else is left
 # alone. Exports FIXBUF_SCSI_BSG, FIXBUF_SCSI_BLK, FIXBUF_SCSI_TAGS.
 
-SCSI_DELAY_NS=${FIXBUF_SCSI_DELAY_NS:-200000000}
+SCSI_DELAY_NS=${FIXBUF_SCSI_DELAY_NS:-500000000}
 SCSI_SYS=/sys/bus/pseudo/drivers/scsi_debug
 
 dev_scsi_setup() {
