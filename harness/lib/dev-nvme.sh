@@ -27,7 +27,7 @@ dev_nullb_setup() { # -> DEV_NULLB (/dev/nullbN)
 	local nb=/sys/kernel/config/nullb/fixbuf-$$ idx
 	req_configfs || return 1
 	# nr_devices=0: no stray nullb0 when this run loads the module.
-	req_module null_blk nr_devices=0 || return 1
+	req_driver null_blk nr_devices=0 || return 1
 	if [[ ! -d ${nb%/*} ]]; then
 		REQ_WHY="requires null_blk configfs (CONFIG_BLK_DEV_NULL_BLK)"
 		return 1
@@ -91,7 +91,7 @@ dev__nvme_disk() {
 dev_nvme_setup() {
 	local cfs=/sys/kernel/config/nvmet name=fixbuf-$$ sub port id
 	dev_nullb_setup || return 1
-	req_module nvmet && req_module nvme-loop && req_module nvme-fabrics || return 1
+	req_driver nvmet && req_driver nvme-loop && req_driver nvme-fabrics || return 1
 	if [[ ! -d $cfs ]]; then
 		REQ_WHY="requires nvmet configfs (CONFIG_NVME_TARGET)"
 		return 1

@@ -13,7 +13,11 @@ dev_scsi_setup() {
 		REQ_WHY="requires scsi_debug, but it is loaded already (not ours: left alone)"
 		return 1
 	fi
-	req_module scsi_debug max_queue=1 delay=0 dev_size_mb=16 || return 1
+	req_driver scsi_debug max_queue=1 delay=0 dev_size_mb=16 || return 1
+	if [[ ! -d $SCSI_SYS ]]; then
+		REQ_WHY="requires scsi_debug (CONFIG_SCSI_DEBUG)"
+		return 1
+	fi
 	# The scan may finish after modprobe returns.
 	for ((i = 0; i < 100; i++)); do
 		for dev in "$SCSI_SYS"/adapter*/host*/target*/*:*:*:*/block/*; do

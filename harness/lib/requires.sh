@@ -44,7 +44,7 @@ req_module() {
 	[[ -e $sys/initstate ]] && return 0
 	before=$(cut -d' ' -f1 /proc/modules 2>/dev/null || true)
 	if ! modprobe -q "$m" "$@" 2>/dev/null; then
-		# Built in without a modules directory (the suite's own kernel).
+		# Built in: shows in /sys/module if it has parameters.
 		[[ -d $sys ]] && return 0
 		REQ_WHY="requires module $m (modprobe $m failed)"
 		return 1
@@ -59,15 +59,13 @@ req_module() {
 
 # req_configfs: configfs mounted at /sys/kernel/config (a module in Debian).
 req_configfs() {
-	if ! req_module configfs && [[ ! -d /sys/kernel/config ]]; then
+	req_driver configfs || true
+	if [[ ! -d /sys/kernel/config ]] ||
+		! state_mount configfs /sys/kernel/config 2>/dev/null; then
 		REQ_WHY="requires configfs (CONFIG_CONFIGFS_FS)"
 		return 1
 	fi
 	REQ_WHY=
-	state_mount configfs /sys/kernel/config || {
-		REQ_WHY="requires configfs (CONFIG_CONFIGFS_FS)"
-		return 1
-	}
 }
 
 # req_setup PROG: meet PROG's requirements; exports what the program needs.
@@ -119,4 +117,13 @@ req_teardown() {
 	fi
 	state_unwind "$REQ_MARK"
 	unset FIXBUF_UNMET
+}
+
+# req_driver NAME [PARAMS...]: req_module for a device setup. A kernel with
+# no modules directory (the suite's own, everything =y) has the driver
+# built in or not at all, and the setup step that needs it says which.
+req_driver() {
+	req_module "$@" && return 0
+	[[ -d /lib/modules/$(uname -r) ]] && return 1
+	REQ_WHY=
 }
