@@ -8,13 +8,15 @@
 #                 tests, suite on this kernel and in the VM, expectations)
 #   make bench    wall time of repeated suite runs, verdict stability
 #   make bench-vm download / boot / suite times of one VM run
+#   make kernels  build stock, patched and mutant 7.2 kernels (out of tree)
+#   make matrix   suite in the VM on every kernel, vs configs/expected-matrix
 
 T ?=
 EXPECT ?=
 KERNEL ?= debian
 RUNS ?= 50
 
-.PHONY: all deps vm-deps build run vm-run check bench bench-vm clean
+.PHONY: all deps vm-deps build run vm-run check bench bench-vm kernels matrix clean
 
 all: build
 
@@ -45,6 +47,17 @@ bench: build
 
 bench-vm: build vm-deps
 	scripts/bench-vm.sh KERNEL='$(KERNEL)' T='$(T)' EXPECT='$(EXPECT)'
+
+# Stock 7.2, patched 7.2 and every mutant: one base build (about 25 min on
+# 2 cores), then incremental rebuilds of the files each variant touches.
+kernels:
+	@scripts/install-deps.sh --kernel
+	scripts/build-kernel.sh all
+
+# Every kernel in the VM; the table is compared with configs/expected-matrix.
+matrix: build vm-deps
+	@scripts/install-deps.sh --kernel
+	scripts/matrix.sh T='$(T)'
 
 clean:
 	@$(MAKE) -s -C tests clean

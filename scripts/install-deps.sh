@@ -2,10 +2,18 @@
 set -euo pipefail
 # Installs what building, running and checking the suite needs, from the
 # system's own (bookworm) sources only. Idempotent: does nothing when all
-# is there. --vm also installs the VM gate's tools.
+# is there. --vm adds the VM gate's tools, --kernel the kernel build's.
 
 here=$(cd "${BASH_SOURCE[0]%/*}" && pwd)
 pkgs=(gcc make libc6-dev liburing-dev shellcheck libxml2-utils kmod procps util-linux)
+vm=
+for a in "$@"; do
+	case $a in
+	--vm) vm=1 ;;
+	--kernel) pkgs+=(flex bison bc libelf-dev libssl-dev cpio ccache git perl xz-utils) ;;
+	*) echo "usage: $0 [--vm] [--kernel]" >&2; exit 2 ;;
+	esac
+done
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -15,7 +23,7 @@ done
 
 if ((${#missing[@]})); then
 	if ((EUID != 0)); then
-		echo "missing packages: ${missing[*]} (run as root: $0)" >&2
+		echo "missing packages: ${missing[*]} (run as root: $0 $*)" >&2
 		exit 1
 	fi
 	echo "installing: ${missing[*]}"
@@ -24,6 +32,6 @@ if ((${#missing[@]})); then
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [[ ${1:-} == --vm ]]; then
+if [[ -n $vm ]]; then
 	"$here/install-vm-deps.sh"
 fi
