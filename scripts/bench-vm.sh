@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
+set -euo pipefail
 # Where the VM gate's time goes: kernel fetch (or cache hit), boot, suite.
 #   scripts/bench-vm.sh [KERNEL=..] [T=..] [EXPECT=..]   (BENCH_CMD='uname -r' for a bare boot)
 # Boot and suite times are the guest's uptime when the command starts and
 # ends; the rest of the total is host-side setup and poweroff.
-set -euo pipefail
 
 for a in "$@"; do
 	case $a in

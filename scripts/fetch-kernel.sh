@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
+set -euo pipefail
 # fetch-kernel.sh [SPEC] -> prints the path of a bootable kernel on stdout.
 #   debian            Debian sid's current amd64 kernel (cached after the first run)
 #   debian:VERSION    that package version (7.2.13-1, or 7.2.13), while sid still has it
 #   PATH              a bzImage or a built kernel tree, passed through
 # Debian's modules ship as .ko.xz: they are decompressed and depmod'ed once
 # here, because decompressing them in a TCG guest is very slow.
-set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=/dev/null  # lib/apt-private.sh is checked on its own

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
+set -euo pipefail
 # Install what the VM gate needs. Idempotent: a second run only checks.
 # Everything comes from bookworm except virtme-ng, which bookworm lacks: its
 # architecture-independent .deb is downloaded privately from sid (or trixie)
 # and unpacked into a directory of our own (see below).
-set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=/dev/null  # lib/apt-private.sh is checked on its own

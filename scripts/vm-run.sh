@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
+set -euo pipefail
 # The VM gate: boot a kernel under virtme-ng (TCG, one vCPU), run the suite
 # inside as root, exit with the harness's exit code.
 #   scripts/vm-run.sh [KERNEL=debian|debian:VER|PATH] [T=GLOB] [EXPECT=FILE] [RESULTS=DIR] [VM_TIMEOUT=600]
 # Also from the environment. VM_CMD replaces the guest command (plumbing tests);
 # VM_MEM (2G), VM_FS (9p|virtiofs), VM_KVM=1 (the KVM here cannot run Debian's kernel).
 # A panic, hang or boot failure exits 1, with the console in results/vm-*/console.log.
-set -euo pipefail
 
 for a in "$@"; do
 	case $a in

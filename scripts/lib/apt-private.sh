@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+set -euo pipefail
 # Private apt configuration for newer Debian suites (trixie, sid, ...).
 # Source it; it never touches the system's apt state: packages from newer
 # suites are only downloaded into the cache, never installed through it.
@@ -6,7 +7,6 @@
 #   apt_private_update SUITE    -> refreshes the private index (once a day)
 #   apt_private_download SUITE DESTDIR PKG[=VER]...
 #   apt_private SUITE apt-cache|apt-get ARGS...
-set -euo pipefail
 
 FIXBUF_CACHE=${FIXBUF_CACHE:-/var/cache/fixbuf-order}
 
