@@ -23,6 +23,8 @@ if [[ -z ${KERNELS:-} ]]; then
 fi
 out=results/matrix-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$out"
+# One build of the tests for every kernel: the same programs in every column.
+make -s -C tests OUTPUT="$PWD/$out/tests"
 
 # One VM run per kernel, each with its own results root (nothing else's
 # run can be mistaken for it); its KTAP stream is kept as <kernel>.ktap.
@@ -38,7 +40,8 @@ for k in $KERNELS; do
 		img=$(scripts/build-kernel.sh "$k")
 	fi
 	rc=0
-	scripts/vm-run.sh KERNEL="$img" T="${T:-}" RESULTS="$out/runs/$k" >"$out/$k.log" 2>&1 || rc=$?
+	scripts/vm-run.sh KERNEL="$img" T="${T:-}" RESULTS="$out/runs/$k" \
+		TESTS_DIR="$out/tests" >"$out/$k.log" 2>&1 || rc=$?
 	cp "$out/runs/$k/latest/results.ktap" "$out/$k.ktap" 2>/dev/null || : >"$out/$k.ktap"
 	printf 'matrix: %-36s exit %d, %d s\n' "$k" "$rc" $((SECONDS - t0))
 done

@@ -85,6 +85,17 @@ void t_trace_start(struct t_trace *t)
 	t->on = inst[0];
 }
 
+/* The instance's records, or NULL when tracing is off. */
+static FILE *trace_open(struct t_trace *t)
+{
+	char path[160];
+
+	if (!t->on)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/trace", t->dir);
+	return fopen(path, "re");
+}
+
 /*
  * Calls @fn on each record of @event whose text contains @needle; the
  * argument is the text after the event name. Returns the sum of @fn.
@@ -92,14 +103,10 @@ void t_trace_start(struct t_trace *t)
 static int scan(struct t_trace *t, const char *event, const char *needle,
 		int (*fn)(const char *rec, void *arg), void *arg)
 {
-	char path[160], line[512], ev[64];
+	char line[512], ev[64];
+	FILE *f = trace_open(t);
 	int n = 0;
-	FILE *f;
 
-	if (!t->on)
-		return -1;
-	snprintf(path, sizeof(path), "%s/trace", t->dir);
-	f = fopen(path, "re");
 	if (!f)
 		return -1;
 	snprintf(ev, sizeof(ev), " %s: ", event);
@@ -134,14 +141,10 @@ int t_trace_count(struct t_trace *t, const char *event, uint64_t user_data)
 
 int t_trace_deferred(struct t_trace *t, uint64_t user_data)
 {
-	char path[160], line[512], ud[40], ring[48] = "";
+	char line[512], ud[40], ring[48] = "";
+	FILE *f = trace_open(t);
 	int n = 0;
-	FILE *f;
 
-	if (!t->on)
-		return -1;
-	snprintf(path, sizeof(path), "%s/trace", t->dir);
-	f = fopen(path, "re");
 	if (!f)
 		return -1;
 	ud_needle(ud, sizeof(ud), user_data);
