@@ -78,7 +78,8 @@ dev__nvme_disk() {
 		for d in /sys/class/nvme/"$DEV_CTRL"/nvme*n* /sys/class/nvme-subsystem/*/nvme*n*; do
 			[[ ${d##*/} != *c*n* && -e $d ]] || continue
 			read -r nqn <"${d%/*}/subsysnqn" || continue
-			[[ $nqn == "$1" && -b /dev/${d##*/} ]] || continue
+			# Both nodes: the char device may come a moment after the disk.
+			[[ $nqn == "$1" && -b /dev/${d##*/} && -c /dev/ng${d##*/nvme} ]] || continue
 			DEV_DISK=${d##*/}
 			return 0
 		done

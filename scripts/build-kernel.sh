@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+set -euo pipefail
+# build-kernel.sh [--src TREE] [-j N] VARIANT -> prints the bzImage path.
+#   stock          Debian's linux-source-7.2 as shipped (branch "base")
+#   patched        stock + patches/fixes (git am)
+#   patched-N      stock + the first N fix patches (each must build alone)
+#   mutant-NAME    patched + patches/mutants/NAME.patch
+#   all            stock, patched and every mutant
+# --src TREE builds TREE as checked out (no branches touched; for bisect.sh);
+# VARIANT is then only the output name. Config: tinyconfig + configs/kernel.config.
+# Output: $FIXBUF_CACHE/kernels/VARIANT/{bzImage,config,build-info}.
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cache=${FIXBUF_CACHE:-/var/cache/fixbuf-order}
+frag=$repo/configs/kernel.config
+jobs=$(nproc)
+src=''
+log() { echo "build-kernel: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+while (($#)); do
+	case $1 in
+	--src) src=$(realpath "${2:?--src needs a tree}"); shift 2 ;;
+	-j) jobs=${2:?-j needs a number}; shift 2 ;;
+	-*) die "unknown option $1" ;;
+	*) break ;;
+	esac
+done
+(($# == 1)) || die "usage: $0 [--src TREE] [-j N] stock|patched|patched-N|mutant-NAME|all"
+variant=$1
+
+if [[ $variant == all ]]; then
+	[[ -z $src ]] || die "'all' needs the default source"
+	vs=(stock patched)
+	for m in "$repo"/patches/mutants/*.patch; do
+		[[ -e $m ]] && vs+=("mutant-$(basename "$m" .patch)")
+	done
+	for v in "${vs[@]}"; do "$0" -j "$jobs" "$v" >/dev/null; done
+	exit 0
+fi
+[[ $variant =~ ^[A-Za-z0-9._-]+$ ]] || die "bad variant name '$variant'"
+if [[ -n $src && $variant =~ ^(stock|patched|patched-[0-9]+|mutant-.*)$ ]]; then
+	die "'$variant' names a variant of the default tree; pick another name for --src"
+fi
+
+# Default source: Debian's linux-source-7.2, unpacked once into a git repo.
+unpack_debian() {
+	local dst=$1 tarball=$cache/deb/usr/src/linux-source-7.2.tar.xz deb
+	if [[ ! -f $tarball ]]; then
+		# shellcheck source=/dev/null  # checked on its own
+		source "$repo/scripts/lib/apt-private.sh"
+		apt_private_download sid "$cache/debs" linux-source-7.2
+		deb=$(find "$cache/debs" -name 'linux-source-7.2_*_all.deb' | sort -V | tail -n1)
+		dpkg -x "$deb" "$cache/deb"
+	fi
+	log "unpacking $tarball into $dst"
+	rm -rf "$dst.tmp"
+	mkdir -p "$dst.tmp"
+	tar -xJf "$tarball" -C "$dst.tmp" --strip-components=1
+	git -C "$dst.tmp" init -q -b base
+	git -C "$dst.tmp" config user.name "fixbuf-order maintainers"
+	git -C "$dst.tmp" config user.email maintainers@users.noreply.r-seed-26a5ead6.example
+	git -C "$dst.tmp" add -A -f
+	git -C "$dst.tmp" commit -q -m "base: Debian linux-source-7.2 $(make -s -C "$dst.tmp" kernelversion)"
+	mv -T "$dst.tmp" "$dst"
+}
+
+# Check out VARIANT in the default tree: a fresh branch each time, so edited
+# patches are always picked up; unchanged files keep their mtimes.
+checkout_variant() {
+	local v=$1 n p
+	local -a fixes
+	mapfile -t fixes < <(find "$repo/patches/fixes" -name '0*.patch' ! -name '0000-*' 2>/dev/null | sort)
+	g() { git -C "$src" "$@"; }
+	g am --abort >/dev/null 2>&1 || true
+	g checkout -q -f base
+	case $v in
+	stock) return 0 ;;
+	patched) n=${#fixes[@]} ;;
+	patched-[0-9]*) n=${v#patched-} ;;
+	mutant-*)
+		p=$repo/patches/mutants/${v#mutant-}.patch
+		[[ -f $p ]] || die "no $p"
+		n=${#fixes[@]}
+		;;
+	*) die "unknown variant '$v'" ;;
+	esac
+	((n > 0 && n <= ${#fixes[@]})) || die "no fix patches for '$v'"
+	g checkout -q -B "$v" base
+	g am -q --no-3way "${fixes[@]:0:n}" || die "fix patches do not apply"
+	if [[ $v == mutant-* ]]; then g am -q --no-3way "$p" || die "$p does not apply"; fi
+}
+
+if [[ -z $src ]]; then
+	src=$cache/src/debian-7.2
+	[[ -d $src/.git ]] || unpack_debian "$src"
+	kb=$cache/kbuild/debian-7.2
+else
+	[[ -f $src/Makefile && -f $src/scripts/kconfig/merge_config.sh ]] || die "$src: not a kernel tree"
+	kb=$cache/kbuild/$(basename "$src")-$(realpath "$src" | md5sum | cut -c1-8)
+fi
+mkdir -p "$kb" "$cache/kernels"
+# One build directory per tree, shared by all variants: one build at a time.
+exec 9>"$kb.lock"
+flock 9
+[[ $src != "$cache/src/debian-7.2" ]] || checkout_variant "$variant"
+
+export PATH=/usr/lib/ccache:$PATH CCACHE_DIR=${CCACHE_DIR:-$cache/ccache}
+export KBUILD_BUILD_USER=fixbuf KBUILD_BUILD_HOST=fixbuf-order
+ccache -M 10G >/dev/null
+mk() { make -s -C "$src" ARCH=x86_64 "$@"; }
+
+# Config in a scratch dir; copied into the build dir only when it changed.
+cfg=$kb.cfg
+mkdir -p "$cfg"
+mk O="$cfg" tinyconfig >/dev/null
+"$src"/scripts/kconfig/merge_config.sh -m -O "$cfg" "$cfg/.config" "$frag" >/dev/null
+mk O="$cfg" olddefconfig >/dev/null
+missing=()
+while IFS= read -r line; do
+	sym=${line%%=*}
+	grep -qxF -- "$line" "$cfg/.config" && continue
+	# A user's tree may predate a symbol: only warn for those.
+	if grep -rqsE --include='Kconfig*' "^[[:space:]]*(menu)?config ${sym#CONFIG_}[[:space:]]*$" "$src"; then
+		missing+=("$line")
+	else
+		log "warning: $sym does not exist in $src"
+	fi
+done < <(grep -E '^CONFIG_[A-Za-z0-9_]+=' "$frag")
+((${#missing[@]} == 0)) || die "config lines lost by olddefconfig: ${missing[*]}"
+cmp -s "$cfg/.config" "$kb/.config" || cp "$cfg/.config" "$kb/.config"
+
+t0=$SECONDS
+log "$variant: make -j$jobs bzImage in $kb"
+mk O="$kb" -j"$jobs" bzImage || die "$variant: build failed"
+secs=$((SECONDS - t0))
+out=$cache/kernels/$variant
+mkdir -p "$out"
+cp "$kb/arch/x86/boot/bzImage" "$out/bzImage"
+cp "$kb/.config" "$out/config"
+{
+	echo "variant=$variant"
+	echo "src=$src"
+	echo "commit=$(git -C "$src" rev-parse HEAD 2>/dev/null || echo none)"
+	echo "build_seconds=$secs"
+} >"$out/build-info"
+log "$variant: built in $((secs / 60))m$((secs % 60))s -> $out/bzImage"
+echo "$out/bzImage"
