@@ -16,10 +16,12 @@ done
 runs=${RUNS:-20}
 out=results/repeat-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$out"
+# A frozen copy of the programs and the harness: the tree may change meanwhile.
 make -s -C tests OUTPUT="$PWD/$out/tests"
+cp -r harness "$out/harness"
 
 # Inside the guest: the harness RUNS times; its exit status is not ours.
-guest="for i in \$(seq $runs); do s=\$(date +%s); harness/run RESULTS=$out/\$i TESTS_DIR=$out/tests T='${T:-}' >$out/\$i.log 2>&1; echo \"run \$i: exit \$?, \$((\$(date +%s) - s)) s\"; done"
+guest="for i in \$(seq $runs); do s=\$(date +%s); $out/harness/run RESULTS=$out/\$i TESTS_DIR=$out/tests T='${T:-}' >$out/\$i.log 2>&1; echo \"run \$i: exit \$?, \$((\$(date +%s) - s)) s\"; done"
 rc=0
 scripts/vm-run.sh KERNEL="${KERNEL:-debian}" VM_TIMEOUT=$((600 + runs * 300)) VM_CMD="$guest" || rc=$?
 ((rc == 0)) || { echo "repeat-vm: the VM run failed (exit $rc)" >&2; exit 1; }
