@@ -67,6 +67,7 @@ static const struct pt_dev_ops ops = {
 	.env_char = "FIXBUF_NVME_CHAR",
 	.env_blk = "FIXBUF_NVME_BLK",
 	.env_tags = "FIXBUF_NVME_TAGS",
+	.env_fault = "FIXBUF_NVME_FAULT",
 	.requires = "device nvme-loop",
 	.vectored = true,
 	.probe = probe,

@@ -1,13 +1,18 @@
 # shellcheck shell=bash disable=SC2034 # FIXBUF_* are read by the test programs
 # An nvme-loop target over a slow null_blk, made through configfs for one
 # program: every object is named fixbuf-<pid> and only those are touched.
-# Exports FIXBUF_NVME_CHAR (/dev/ngXnY), FIXBUF_NVME_BLK, FIXBUF_NVME_TAGS.
+# Exports FIXBUF_NVME_CHAR (/dev/ngXnY), FIXBUF_NVME_BLK, FIXBUF_NVME_TAGS,
+# and FIXBUF_NVME_FAULT* (see dev__nvme_fault).
 
 # Long enough that the table change lands while the fillers hold the tags
 # (a case checks it did, and says "path not taken" if not), even on a busy
 # TCG guest; each filler round costs this much.
 NVME_DELAY_NS=${FIXBUF_NVME_DELAY_NS:-500000000}
 NVME_QUEUE=16
+# The null_blk's io_timeout while a fault-timeout case holds requests: the
+# dropped fillers end about a second after it, the requests behind them must
+# not time out for real, so well above the null_blk delay.
+NVME_FAULT_MS=${FIXBUF_NVME_FAULT_MS:-$((NVME_DELAY_NS / 500000 > 1000 ? NVME_DELAY_NS / 500000 : 1000))}
 
 dev__cfs() { # dev__cfs PATH VALUE: write a configfs attribute or say which
 	printf '%s\n' "$2" >"$1" 2>/dev/null && return 0
@@ -122,6 +127,37 @@ dev_nvme_setup() {
 		[[ -r $q ]] && read -r n <"$q" && ((n > nr)) && nr=$n
 	done
 	export FIXBUF_NVME_TAGS=$((nr + 1))
+	dev__nvme_fault
 	# udev probes the new disk: its reads must not compete for tags.
 	req__settle
+}
+
+# dev__nvme_fault: fail_io_timeout on our null_blk only, disarmed, for the
+# fault-timeout cases (tests/lib/passthru.c). Unavailable is not an error:
+# FIXBUF_NVME_FAULT_WHY is those cases' skip reason. Otherwise a case arms
+# times=FIXBUF_NVME_FAULT_DROP, the fillers that reach the null_blk before
+# anything else can: those holding the controller queue's driver tags (the
+# others wait in its scheduler for one). The null_blk keeps its delay: it
+# serves every case of the program, and its configfs attributes are fixed
+# while it is powered; the dropped fillers are held by the fault whatever
+# the delay, and the case checks that they were.
+dev__nvme_fault() {
+	local m t r drop=0
+	unset FIXBUF_NVME_FAULT FIXBUF_NVME_FAULT_WHY FIXBUF_NVME_FAULT_TIMES \
+		FIXBUF_NVME_FAULT_TIMEOUT FIXBUF_NVME_FAULT_MS FIXBUF_NVME_FAULT_DROP
+	for m in /sys/class/nvme/"$DEV_CTRL"/nvme*n*/mq/*; do
+		if read -r t 2>/dev/null <"$m/nr_tags" && read -r r 2>/dev/null <"$m/nr_reserved_tags" &&
+			((t - r > drop)); then
+			drop=$((t - r))
+		fi
+	done
+	if ((drop == 0)); then
+		export FIXBUF_NVME_FAULT_WHY="fail_io_timeout: no driver tag count under /sys/class/nvme/$DEV_CTRL"
+	elif ! fault_io_timeout "${DEV_NULLB#/dev/}"; then
+		export FIXBUF_NVME_FAULT_WHY=$FAULT_WHY
+	else
+		export FIXBUF_NVME_FAULT=1 FIXBUF_NVME_FAULT_TIMES=$FAULT_TIMES \
+			FIXBUF_NVME_FAULT_TIMEOUT=/sys/block/${DEV_NULLB#/dev/}/queue/io_timeout \
+			FIXBUF_NVME_FAULT_MS=$NVME_FAULT_MS FIXBUF_NVME_FAULT_DROP=$drop
+	fi
 }

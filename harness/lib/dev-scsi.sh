@@ -13,6 +13,10 @@ dev_scsi_setup() {
 		REQ_WHY="requires scsi_debug, but it is loaded already (not ours: left alone)"
 		return 1
 	fi
+	# The SCSI core stays loaded (no undo): in 7.2, unloading it after
+	# scsi_debug left the old host's scsi_tmf_0 workqueue behind, and the
+	# next scsi_debug load failed on the duplicate name (host0 again).
+	modprobe -q scsi_mod 2>/dev/null || true
 	req_driver scsi_debug max_queue=1 delay=0 dev_size_mb=16 || return 1
 	if [[ ! -d $SCSI_SYS ]]; then
 		REQ_WHY="requires scsi_debug (CONFIG_SCSI_DEBUG)"

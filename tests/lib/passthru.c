@@ -7,9 +7,21 @@
  * slot changes while no filler has completed; then the fillers complete
  * and the command runs. inline: the same command with free tags, a
  * control that must pass everywhere.
+ *
+ * fault-timeout: the same, but the fillers keep their tags because
+ * fail_io_timeout drops their completions at the backing queue (the
+ * harness set the queue's io-timeout-fail flag and the global attributes,
+ * disarmed: times=0). The case arms times for exactly the fillers that
+ * reach that queue first: those holding the device's driver tags (the
+ * rest wait in the scheduler, the command in io-wq, until one of them
+ * ends), so neither a later filler nor the command can be dropped. The
+ * queue's timeout handler ends them with an error after its io_timeout,
+ * shortened for the case; then the rest run. Proof that the fault held
+ * them: times is used up and exactly that many fillers failed.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,12 +36,79 @@
 static uint64_t ud_fixed, ud_filler;
 
 enum change { SLOT_EMPTIED, SLOT_REMAPPED };
+/* How the command is made to wait for a tag (none: the control). */
+enum park { PARK_INLINE, PARK_TAGS, PARK_FAULT };
 
 struct pt_case {
 	const struct pt_dev_ops *ops;
-	bool write, vec, exhaust;
+	const char *fault_env;	/* harness variables for PARK_FAULT */
+	bool write, vec;
+	enum park park;
 	enum change change;
 };
+
+/* What a fault-timeout case changes; undone after it (and by the harness). */
+struct pt_fault {
+	const char *times;	/* debugfs fail_io_timeout/times (global) */
+	const char *timeout;	/* queue/io_timeout of the backing disk */
+	unsigned int drop;	/* fillers reaching the backing queue first */
+	unsigned int ms;	/* io_timeout while the case runs */
+	char old_ms[32];
+	bool armed, shortened;
+	int left;		/* times left once everything completed */
+};
+
+static int attr_read(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static int attr_write(const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int attr_write(const char *path, const char *fmt, ...)
+{
+	char val[32];
+	va_list ap;
+	int fd, n, ret = 0;
+
+	va_start(ap, fmt);
+	n = vsnprintf(val, sizeof(val), fmt, ap);
+	va_end(ap);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, (size_t)n) != n)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* The harness variable <prefix><suffix>, or NULL. */
+static const char *fault_var(const char *prefix, const char *suffix)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s%s", prefix, suffix);
+	return getenv(name);
+}
+
+static bool fault_ready(const char *prefix)
+{
+	const char *on = prefix ? fault_var(prefix, "") : NULL;
+
+	return on && !strcmp(on, "1");
+}
 
 static int read_sysfs_uint(const char *blk, const char *attr, unsigned int *v)
 {
@@ -121,6 +200,7 @@ static int dev_check(const struct pt_dev *d, char *desc, size_t len)
 
 struct seen {
 	int fillers_done;
+	int fillers_failed;	/* completed with an error (dropped ones) */
 	bool fixed_done;
 	int fixed_after;	/* fillers done before the fixed command */
 	struct io_uring_cqe res;
@@ -138,6 +218,7 @@ static void account(const struct pt_case *c, struct seen *s,
 			c->ops->status(cqe, s->why, sizeof(s->why));
 	} else {
 		s->fillers_done++;
+		s->fillers_failed += cqe->res != 0;
 	}
 }
 
@@ -214,16 +295,74 @@ struct pt_ctx {
 	struct pt_cmd_mem *mem;
 	uint8_t *junk;
 	int fillers, submitted;
+	struct pt_fault f;
 };
+
+/* The harness's fail_io_timeout setup, or the reason to skip. */
+static int fault_get(struct pt_ctx *x)
+{
+	const char *p = x->c->fault_env, *why, *drop, *ms;
+	struct pt_fault *f = &x->f;
+
+	if (!fault_ready(p)) {
+		why = fault_var(p, "_WHY");
+		return t_skip("%s", why && *why ? why :
+			      "requires fail_io_timeout on the backing queue (set up by harness/run as root)");
+	}
+	f->times = fault_var(p, "_TIMES");
+	f->timeout = fault_var(p, "_TIMEOUT");
+	drop = fault_var(p, "_DROP");
+	ms = fault_var(p, "_MS");
+	if (!f->times || !f->timeout || !drop || atoi(drop) <= 0 || !ms || atoi(ms) <= 0)
+		return t_fail("%s=1 without %s_TIMES, _TIMEOUT, _DROP and _MS", p, p);
+	f->drop = (unsigned int)atoi(drop);
+	f->ms = (unsigned int)atoi(ms);
+	return 0;
+}
+
+/* Shorten the backing queue's timeout, drop the next @drop completions. */
+static int fault_arm(struct pt_ctx *x)
+{
+	struct pt_fault *f = &x->f;
+	int ret;
+
+	if (f->drop > (unsigned int)x->fillers)
+		f->drop = (unsigned int)x->fillers;
+	if ((ret = attr_read(f->timeout, f->old_ms, sizeof(f->old_ms))) ||
+	    (ret = attr_write(f->timeout, "%u", f->ms)))
+		return t_fail("setting %s to %u: %s", f->timeout, f->ms, strerror(-ret));
+	f->shortened = true;
+	f->armed = true;
+	if ((ret = attr_write(f->times, "%u", f->drop)))
+		return t_fail("arming %s: %s", f->times, strerror(-ret));
+	return 0;
+}
+
+/* On every path out of a case that armed (the harness's undo backs it up). */
+static void fault_disarm(struct pt_ctx *x)
+{
+	struct pt_fault *f = &x->f;
+	int ret;
+
+	if (f->armed && (ret = attr_write(f->times, "0")))
+		t_note("disarming %s: %s", f->times, strerror(-ret));
+	if (f->shortened && (ret = attr_write(f->timeout, "%s", f->old_ms)))
+		t_note("restoring %s to %s: %s", f->timeout, f->old_ms, strerror(-ret));
+	f->armed = f->shortened = false;
+}
 
 static int submit_fillers(struct pt_ctx *x)
 {
-	/* Fillers: plain reads of the first blocks, one per tag. */
+	/*
+	 * Fillers: plain 4 KiB reads below the data, one per tag, with a gap
+	 * between them so that the backing queue cannot merge two into one
+	 * request (fault-timeout counts them there).
+	 */
 	for (int i = 0; i < x->fillers; i++) {
 		struct io_uring_sqe *sqe = io_uring_get_sqe(&x->ring);
 
 		x->c->ops->prep(&x->d, sqe, false, false, x->junk + 4096 * (size_t)i,
-				4096, (uint64_t)i * 4096 / x->d.lba_size, -1,
+				4096, (uint64_t)i * 8192 / x->d.lba_size, -1,
 				&x->mem[i + 1]);
 		sqe->user_data = ud_filler + (uint64_t)i;
 	}
@@ -266,6 +405,8 @@ static int exercise(struct pt_ctx *x)
 	int ret, punts;
 
 	t_trace_start(&tr);
+	if (c->park == PARK_FAULT && (ret = fault_arm(x)))
+		return ret;
 	if ((ret = submit_fillers(x)) || (ret = submit_fixed(x)))
 		return ret;
 	peek_all(&x->ring, c, s);
@@ -278,9 +419,11 @@ static int exercise(struct pt_ctx *x)
 		return t_fail("changing slot %d: %s", IDX, strerror(-ret));
 	/* The change must land while every filler still holds its tag. */
 	peek_all(&x->ring, c, s);
-	if (c->exhaust && (s->fillers_done || s->fixed_done))
-		return t_fail("path not taken: %d filler(s)%s completed before the table changed (backend too fast?)",
-			      s->fillers_done, s->fixed_done ? " and the command" : "");
+	if (c->park != PARK_INLINE && (s->fillers_done || s->fixed_done))
+		return t_fail("path not taken: %d filler(s)%s completed before the table changed (%s)",
+			      s->fillers_done, s->fixed_done ? " and the command" : "",
+			      c->park == PARK_FAULT ? "completions not dropped?" :
+			      "backend too fast?");
 
 	ret = wait_all(&x->ring, c, s, x->fillers);
 	punts = t_trace_count(&tr, "io_uring_queue_async_work", ud_fixed);
@@ -288,17 +431,33 @@ static int exercise(struct pt_ctx *x)
 		return t_fail("no completion within %d ms (%d of %d fillers, command %s)",
 			      WAIT_MS, s->fillers_done, x->fillers,
 			      s->fixed_done ? "done" : "pending");
+	if (c->park == PARK_FAULT) {
+		char left[32];
+
+		if ((ret = attr_read(x->f.times, left, sizeof(left))))
+			return t_fail("reading %s: %s", x->f.times, strerror(-ret));
+		x->f.left = atoi(left);
+	}
 
 	if (s->res.res == -EFAULT && c->change == SLOT_EMPTIED)
 		return t_fail("late lookup: -EFAULT (14) after the slot was emptied");
 	if (s->res.res < 0)
 		return t_fail("command failed: %s (%d)", strerror(-s->res.res), s->res.res);
+	if (s->res.res > 0 && c->park == PARK_FAULT)
+		return t_fail("command failed on the device: status 0x%x (%s)", s->res.res,
+			      x->f.left ? "its completion was dropped too: fewer fillers reached the backing queue" :
+			      "timed out on the backing queue");
 	if (s->why[0])
 		return t_fail("command failed on the device: %s", s->why);
 	if ((ret = check_data(c, &x->d, &x->b)))
 		return ret;
 
-	if (c->exhaust) {
+	if (c->park == PARK_FAULT &&
+	    (x->f.left || s->fillers_failed != (int)x->f.drop))
+		return t_fail("path not taken: fail_io_timeout dropped %d of the %u filler completions armed, %d of %d fillers failed",
+			      (int)x->f.drop - x->f.left, x->f.drop,
+			      s->fillers_failed, x->fillers);
+	if (c->park != PARK_INLINE) {
 		if (punts < 0)
 			return t_fail("path not taken: tracefs unavailable, the io-wq punt cannot be shown");
 		if (punts == 0)
@@ -336,10 +495,15 @@ static int pt_run(const void *arg)
 	ud_filler = 0xf1b3000000000000ULL | (uint64_t)getpid() << 16;
 	if ((ret = open_dev(c->ops, &x.d)))
 		return ret;
+	/* A case killed while armed must not leave it armed for this one. */
+	if (fault_ready(c->fault_env) && fault_var(c->fault_env, "_TIMES"))
+		attr_write(fault_var(c->fault_env, "_TIMES"), "0");
+	if (c->park == PARK_FAULT && (ret = fault_get(&x)))
+		return ret;
 	ret = t_ring(&x.ring, IORING_SETUP_SQE128 | IORING_SETUP_CQE32);
 	if (ret || (ret = t_need_op(&x.ring, IORING_OP_URING_CMD, "IORING_OP_URING_CMD")))
 		return ret;
-	x.fillers = c->exhaust ? (int)x.d.tags : 0;
+	x.fillers = c->park != PARK_INLINE ? (int)x.d.tags : 0;
 	x.mem = calloc((size_t)x.fillers + 1, sizeof(*x.mem));
 	x.junk = aligned_alloc(4096, 4096 * ((size_t)x.fillers + 1));
 	if (!x.mem || !x.junk)
@@ -361,6 +525,7 @@ static int pt_run(const void *arg)
 	 * busy. Wait for them, whatever the verdict.
 	 */
 	drain(&x);
+	fault_disarm(&x);
 	io_uring_queue_exit(&x.ring);
 	t_buf_unmap(&x.b);
 	return v;
@@ -369,22 +534,24 @@ static int pt_run(const void *arg)
 int pt_main(const struct pt_dev_ops *ops, int argc, char **argv)
 {
 	static const char *const changes[] = { "slot-emptied", "slot-remapped" };
-	struct pt_case c = { .ops = ops };
+	static const char *const parks[] = { "inline", "tags-exhausted", "fault-timeout" };
+	struct pt_case c = { .ops = ops, .fault_env = ops->env_fault };
+	int last;
 
+	last = c.fault_env ? PARK_FAULT : PARK_TAGS;
 	t_require(ops->requires);
 	for (int w = 1; w >= 0; w--)
 		for (int v = 0; v <= (int)ops->vectored; v++)
-			for (int e = 0; e < 2; e++)
+			for (int p = PARK_INLINE; p <= last; p++)
 				for (int ch = 0; ch < 2; ch++) {
 					c.write = w;
 					c.vec = v;
-					c.exhaust = e;
+					c.park = p;
 					c.change = ch;
 					t_add(pt_run, &c, sizeof(c), "%s/%s%s/%s/%s",
 					      ops->name, w ? "write" : "read",
 					      v ? "v" : "",
-					      e ? "tags-exhausted" : "inline",
-					      changes[ch]);
+					      parks[p], changes[ch]);
 				}
 	return t_main(argc, argv);
 }

@@ -5,7 +5,10 @@
  * device, so the fixed-buffer command's non-blocking request allocation
  * fails with -EAGAIN and it goes to io-wq, where it waits for a tag. The
  * table slot is changed meanwhile; the command must still use the buffer
- * registered at submit.
+ * registered at submit. Two ways to hold the tags: a slow backend
+ * (tags-exhausted) and, where the kernel has fail_io_timeout and the
+ * device says how to arm it, completions dropped at the backing queue
+ * until its timeout handler ends them (fault-timeout).
  *
  * A test file describes its device with a struct pt_dev_ops and calls
  * pt_main(); the devices themselves are created by the harness
@@ -38,6 +41,13 @@ struct pt_dev_ops {
 	const char *env_blk;	/* env var with the block device path */
 	const char *env_tags;	/* env var: how many fillers hold every tag */
 	const char *requires;	/* what the harness must set up */
+	/*
+	 * Prefix of the variables the harness exports when it set up
+	 * fail_io_timeout on the backing queue (harness/lib/fault.sh):
+	 * <P>=1, <P>_TIMES, <P>_DROP, <P>_TIMEOUT, <P>_MS, else <P>_WHY.
+	 * Non-NULL adds the fault-timeout cases.
+	 */
+	const char *env_fault;
 	bool vectored;		/* has a vectored fixed-buffer variant */
 	/* Fill device fields beyond fd/blk (nsid, ...); 0 or a verdict. */
 	int (*probe)(struct pt_dev *d);
