@@ -23,8 +23,9 @@ if [[ -z ${KERNELS:-} ]]; then
 fi
 out=results/matrix-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$out"
-# One build of the tests for every kernel: the same programs in every column.
-make -s -C tests OUTPUT="$PWD/$out/tests"
+# One frozen build of the tests for every kernel: the same programs in
+# every column, even while the tree changes (FROM= runs nothing).
+[[ -n ${FROM:-} ]] || make -s -C tests OUTPUT="$PWD/$out/tests"
 
 # One VM run per kernel, each with its own results root (nothing else's
 # run can be mistaken for it); its KTAP stream is kept as <kernel>.ktap.
