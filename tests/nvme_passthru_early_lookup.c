@@ -62,13 +62,16 @@ static void prep(const struct pt_dev *d, struct io_uring_sqe *sqe, bool write,
 	cmd->cdw12 = (__u32)(len / d->lba_size - 1);
 }
 
+/* harness/lib/dev-nvme-loop.sh: nvme-loop target over a slow null_blk. */
 static const struct pt_dev_ops ops = {
 	.name = "nvme",
-	.env_char = "FIXBUF_NVME_CHAR",
-	.env_blk = "FIXBUF_NVME_BLK",
-	.env_tags = "FIXBUF_NVME_TAGS",
-	.env_fault = "FIXBUF_NVME_FAULT",
-	.requires = "device nvme-loop",
+	.dev = {
+		.name = "nvme-loop",
+		.node_var = "FIXBUF_NVME_CHAR",
+		.blk_var = "FIXBUF_NVME_BLK",
+		.tags_var = "FIXBUF_NVME_TAGS",
+	},
+	.io_timeout = true,
 	.vectored = true,
 	.probe = probe,
 	.prep = prep,

@@ -61,12 +61,15 @@ static int status(const struct io_uring_cqe *cqe, char *why, size_t len)
 	return 1;
 }
 
+/* harness/lib/dev-scsi_debug.sh: a scsi_debug disk, one command at a time. */
 static const struct pt_dev_ops ops = {
 	.name = "scsi_bsg",
-	.env_char = "FIXBUF_SCSI_BSG",
-	.env_blk = "FIXBUF_SCSI_BLK",
-	.env_tags = "FIXBUF_SCSI_TAGS",
-	.requires = "device scsi_debug",
+	.dev = {
+		.name = "scsi_debug",
+		.node_var = "FIXBUF_SCSI_BSG",
+		.blk_var = "FIXBUF_SCSI_BLK",
+		.tags_var = "FIXBUF_SCSI_TAGS",
+	},
 	.prep = prep,
 	.status = status,
 };

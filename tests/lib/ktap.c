@@ -28,7 +28,8 @@ static struct t_entry cases[T_MAX_CASES];
 static int nr_cases;
 static const struct t_entry *current;
 /* What the harness must provide before running us (printed by -r). */
-static const char *requires[8];
+#define T_MAX_REQUIRES	8
+static const char *requires[T_MAX_REQUIRES];
 static int nr_requires;
 /* Shared with the case child: why it skipped. */
 static char *skip_reason;
@@ -55,8 +56,12 @@ void t_add(t_fn fn, const void *variant, size_t size, const char *fmt, ...)
 
 void t_require(const char *what)
 {
-	if (nr_requires < 8)
-		requires[nr_requires++] = what;
+	if (nr_requires == T_MAX_REQUIRES) {
+		fprintf(stderr, "too many requirements (%d): '%s'\n",
+			T_MAX_REQUIRES, what);
+		exit(2);
+	}
+	requires[nr_requires++] = what;
 }
 
 const char *t_name(void)

@@ -119,13 +119,21 @@ err:
 	return (int)len;
 }
 
+int t_socks_case(struct t_socks *s, const char *kind, bool small)
+{
+	int ret = t_socks(s, kind, small);
+
+	if (ret == -EAFNOSUPPORT || ret == -EADDRNOTAVAIL)
+		return t_skip("no %s loopback: %s", kind, strerror(-ret));
+	if (ret)
+		return t_fail("socket pair %s: %s", kind, strerror(-ret));
+	return 0;
+}
+
 void t_socks_close(struct t_socks *s)
 {
-	if (s->tx >= 0)
-		close(s->tx);
-	if (s->rx >= 0)
-		close(s->rx);
-	s->tx = s->rx = -1;
+	t_close(&s->tx);
+	t_close(&s->rx);
 }
 
 long t_sock_fill(int fd)

@@ -1,7 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* SQE preparation for each socket opcode with a fixed buffer. */
+#include <errno.h>
 #include <string.h>
 #include "ops.h"
+
+/* The send/recv family names a fixed buffer in ioprio + buf_index. */
+static void use_slot(struct io_uring_sqe *sqe, unsigned int idx)
+{
+	sqe->ioprio |= IORING_RECVSEND_FIXED_BUF;
+	sqe->buf_index = idx;
+}
 
 static void prep_send_zc(struct io_uring_sqe *sqe, int fd,
 			 const struct t_buf *b, unsigned int idx,
@@ -27,8 +35,7 @@ static void prep_sendmsg_zc(struct io_uring_sqe *sqe, int fd,
 	m->mh.msg_iov = m->iov;
 	m->mh.msg_iovlen = 3;
 	io_uring_prep_sendmsg_zc(sqe, fd, &m->mh, 0);
-	sqe->ioprio |= IORING_RECVSEND_FIXED_BUF;
-	sqe->buf_index = idx;
+	use_slot(sqe, idx);
 }
 
 /* Plain SEND/RECV with IORING_RECVSEND_FIXED_BUF (7.2+). */
@@ -37,8 +44,7 @@ static void prep_send(struct io_uring_sqe *sqe, int fd, const struct t_buf *b,
 {
 	(void)m;
 	io_uring_prep_send(sqe, fd, b->addr, b->len, 0);
-	sqe->ioprio |= IORING_RECVSEND_FIXED_BUF;
-	sqe->buf_index = idx;
+	use_slot(sqe, idx);
 }
 
 static void prep_recv(struct io_uring_sqe *sqe, int fd, const struct t_buf *b,
@@ -46,8 +52,7 @@ static void prep_recv(struct io_uring_sqe *sqe, int fd, const struct t_buf *b,
 {
 	(void)m;
 	io_uring_prep_recv(sqe, fd, b->addr, b->len, 0);
-	sqe->ioprio |= IORING_RECVSEND_FIXED_BUF;
-	sqe->buf_index = idx;
+	use_slot(sqe, idx);
 }
 
 const struct t_op t_op_send_zc = {
@@ -69,3 +74,22 @@ const struct t_op t_op_recv = {
 	.name = "recv", .opname = "IORING_OP_RECV",
 	.opcode = IORING_OP_RECV, .recv = true, .prep = prep_recv,
 };
+
+int t_sock_io_setup(struct t_sock_io *x, const struct t_op *op,
+		    const char *sock, unsigned int ring_flags, bool small,
+		    size_t len, enum t_pat fill, bool parks)
+{
+	int ret;
+
+	t_trace_start(&x->tr);
+	if (parks && (ret = t_trace_require(&x->tr)))
+		return ret;
+	ret = t_ring(&x->ring, ring_flags);
+	if (ret || (ret = t_need_op(&x->ring, op->opcode, op->opname)) ||
+	    (ret = t_socks_case(&x->s, sock, small)))
+		return ret;
+	ret = t_buf_map(&x->b, len, fill);
+	if (ret)
+		return t_fail("buffer of %zu bytes: %s", len, strerror(-ret));
+	return t_table(&x->ring, 4);
+}

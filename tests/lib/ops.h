@@ -23,6 +23,25 @@ struct t_op {
 		     unsigned int idx, struct t_msg *m);
 };
 
+/* What a socket case owns: ring, socket pair, buffer, evidence. */
+struct t_sock_io {
+	struct io_uring ring;
+	struct t_socks s;
+	struct t_buf b;
+	struct t_msg m;
+	struct t_trace tr;
+};
+
+/*
+ * The common start of a socket case: tracing (required when @parks: the
+ * proof that the request parked), a ring with @ring_flags that has @op,
+ * a loopback pair of kind @sock (@small buffers), a buffer of @len bytes
+ * holding @fill and an empty table of 4 slots. 0 or a verdict.
+ */
+int t_sock_io_setup(struct t_sock_io *x, const struct t_op *op,
+		    const char *sock, unsigned int ring_flags, bool small,
+		    size_t len, enum t_pat fill, bool parks);
+
 extern const struct t_op t_op_send_zc, t_op_sendmsg_zc, t_op_send, t_op_recv;
 
 #endif

@@ -34,56 +34,24 @@ static const struct park parks[] = {
 	{ "full-socket", "empty-socket", true, false, true },
 };
 
-enum change { SLOT_EMPTIED, SLOT_REMAPPED };
-static const char *const change_names[] = { "slot-emptied", "slot-remapped" };
-
 static const char *const socks[] = { "tcp4", "tcp6", "udp4", "udp6" };
 
 struct order_case {
 	const struct t_op *op;
 	const char *sock;
 	const struct park *park;
-	enum change change;
+	enum t_change change;
 };
-
-static int change_slot(struct io_uring *ring, struct t_buf *b,
-		       const struct order_case *c)
-{
-	int ret;
-
-	if (c->change == SLOT_EMPTIED) {
-		ret = t_table_set(ring, IDX, NULL, 0);
-	} else {
-		ret = t_buf_remap(b, c->op->recv ? T_POISON : T_REPL);
-		if (!ret)
-			ret = t_table_set(ring, IDX, b->addr, LEN);
-	}
-	return ret ? t_fail("changing slot %d: %s", IDX, strerror(-ret)) : 0;
-}
 
 /* Did the data come from / land in the pages registered at submit? */
 static int check_data(const struct order_case *c, const struct t_buf *b,
 		      const uint8_t *peer, long peer_len)
 {
-	char desc[256], other[256];
-
-	if (!c->op->recv) {
-		if (peer_len != LEN)
-			return t_fail("peer received %ld bytes, expected %d",
-				      peer_len, LEN);
-		if (!t_pat_check(peer, LEN, T_ORIG, desc, sizeof(desc)))
-			return t_fail("late lookup: peer received %s", desc);
-		return T_PASS;
-	}
-	if (!t_pat_check(b->orig, LEN, T_ORIG, desc, sizeof(desc))) {
-		bool moved = c->change == SLOT_REMAPPED &&
-			     t_pat_check(b->addr, LEN, T_ORIG, other, sizeof(other));
-
-		return t_fail("%sthe pages registered at submit hold %s",
-			      moved ? "late lookup: data landed in the replacement pages; " : "",
-			      desc);
-	}
-	return T_PASS;
+	if (c->op->recv)
+		return t_verdict_in(b, c->change);
+	if (peer_len != LEN)
+		return t_fail("peer received %ld bytes, expected %d", peer_len, LEN);
+	return t_verdict_out(peer, LEN, "peer received");
 }
 
 /* Queue @LEN pattern bytes for the receiver and wait until they are in. */
@@ -117,57 +85,40 @@ static int order_run(const void *arg)
 	struct t_reader rd = { .buf = peer, .len = LEN, .ms = WAIT_MS };
 	struct t_done done = { 0 };
 	struct io_uring_sqe *sqe;
-	struct io_uring ring;
-	struct t_trace tr;
-	struct t_socks s;
-	struct t_buf b;
-	struct t_msg m;
+	struct t_sock_io x;
 	int ret, seen;
 
-	ret = t_ring(&ring, c->park->taskrun ?
-		     IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN : 0);
+	ret = t_sock_io_setup(&x, op, c->sock, c->park->taskrun ?
+			      IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN : 0,
+			      c->park->starve && !op->recv, LEN,
+			      op->recv ? T_POISON : T_ORIG, c->park->poll_first);
 	if (ret)
 		return ret;
-	ret = t_need_op(&ring, op->opcode, op->opname);
-	if (ret)
-		return ret;
-	ret = t_socks(&s, c->sock, c->park->starve && !op->recv);
-	if (ret == -EAFNOSUPPORT || ret == -EADDRNOTAVAIL)
-		return t_skip("no %s loopback: %s", c->sock, strerror(-ret));
-	if (ret)
-		return t_fail("socket pair %s: %s", c->sock, strerror(-ret));
-	ret = t_buf_map(&b, LEN, op->recv ? T_POISON : T_ORIG);
-	if (ret)
-		return t_fail("buffer: %s", strerror(-ret));
-	ret = t_table(&ring, 4);
-	if (ret)
-		return ret;
-	ret = t_table_set(&ring, IDX, b.addr, LEN);
+	ret = t_table_set(&x.ring, IDX, x.b.addr, LEN);
 	if (ret)
 		return t_fail("registering slot %d: %s", IDX, strerror(-ret));
 
 	/* Make the socket ready or starved as the parking mode needs. */
-	if (op->recv && !c->park->starve && (ret = feed(&s, true)))
+	if (op->recv && !c->park->starve && (ret = feed(&x.s, true)))
 		return ret;
 	if (!op->recv && c->park->starve) {
-		rd.skip = t_sock_fill(s.tx);
+		rd.skip = t_sock_fill(x.s.tx);
 		if (rd.skip <= 0)
 			return t_fail("filling the socket: %s", strerror((int)-rd.skip));
 	}
 
-	sqe = io_uring_get_sqe(&ring);
-	op->prep(sqe, op->recv ? s.rx : s.tx, &b, IDX, &m);
+	sqe = io_uring_get_sqe(&x.ring);
+	op->prep(sqe, op->recv ? x.s.rx : x.s.tx, &x.b, IDX, &x.m);
 	if (c->park->poll_first)
 		sqe->ioprio |= IORING_RECVSEND_POLL_FIRST;
-	if (s.stream)
+	if (x.s.stream)
 		sqe->msg_flags |= MSG_WAITALL;
 	sqe->user_data = ud;
 
-	t_trace_start(&tr);
-	ret = io_uring_submit(&ring);
+	ret = io_uring_submit(&x.ring);
 	if (ret != 1)
 		return t_fail("io_uring_submit: %d", ret);
-	if (t_reap_early(&ring, ud, &done)) {
+	if (t_reap_early(&x.ring, ud, &done)) {
 		if (done.res.res == -EINVAL)
 			return t_skip("kernel rejects %s with IORING_RECVSEND_FIXED_BUF%s (-EINVAL at prep)",
 				      op->opname, c->park->poll_first ? " and POLL_FIRST" : "");
@@ -178,26 +129,26 @@ static int order_run(const void *arg)
 		return t_fail("control not inline: no completion at submit");
 	}
 
-	ret = change_slot(&ring, &b, c);
+	ret = t_slot_change(&x.ring, IDX, &x.b, c->change, op->recv ? T_POISON : T_REPL);
 	if (ret)
 		return ret;
 
 	/* Release the request: drain the filler, or feed the receiver. */
-	rd.fd = s.rx;
-	if (!op->recv && s.stream && t_reader_start(&rd))
+	rd.fd = x.s.rx;
+	if (!op->recv && x.s.stream && t_reader_start(&rd))
 		return t_fail("starting the reader thread failed");
-	if (op->recv && c->park->starve && (ret = feed(&s, false)))
+	if (op->recv && c->park->starve && (ret = feed(&x.s, false)))
 		return ret;
 
-	ret = t_reap(&ring, ud, &done, WAIT_MS);
-	if (!op->recv && s.stream) {
-		shutdown(s.tx, SHUT_WR);	/* the reader sees EOF on a failed send */
+	ret = t_reap(&x.ring, ud, &done, WAIT_MS);
+	if (!op->recv && x.s.stream) {
+		shutdown(x.s.tx, SHUT_WR);	/* the reader sees EOF on a failed send */
 		t_reader_join(&rd);
 	} else if (!op->recv && done.res.res > 0) {
-		rd.got = t_sock_read(s.rx, peer, LEN, false, WAIT_MS);
+		rd.got = t_sock_read(x.s.rx, peer, LEN, false, WAIT_MS);
 	}
-	seen = parked_evidence(&tr, c->park, ud);
-	t_trace_stop(&tr);
+	seen = parked_evidence(&x.tr, c->park, ud);
+	t_trace_stop(&x.tr);
 	if (ret)
 		return t_fail("%s within %d ms (request still parked?)",
 			      done.have_res ? "no zero-copy notification CQE" :
@@ -205,29 +156,25 @@ static int order_run(const void *arg)
 	if (op->zc && done.res.res >= 0 && !(done.res.flags & IORING_CQE_F_MORE))
 		return t_fail("result CQE announced no notification (F_MORE unset)");
 
-	if (done.res.res == -EFAULT && c->change == SLOT_EMPTIED)
-		return t_fail("late lookup: -EFAULT (14) after the slot was emptied");
-	if (done.res.res < 0)
-		return t_fail("I/O failed: %s (%d)", strerror(-done.res.res), done.res.res);
+	if ((ret = t_verdict_res(done.res.res, c->change, "I/O")))
+		return ret;
 	if (done.res.res != LEN)
 		return t_fail("short I/O: %d of %d bytes", done.res.res, LEN);
-	ret = check_data(c, &b, peer, rd.got);
+	ret = check_data(c, &x.b, peer, rd.got);
 	if (ret)
 		return ret;
-	if (!op->recv && t_sock_nothing_more(s.rx, s.stream, WAIT_MS) != 1)
+	if (!op->recv && t_sock_nothing_more(x.s.rx, x.s.stream, WAIT_MS) != 1)
 		return t_fail("peer received more than the %d bytes sent", LEN);
 
-	if (seen < 0 && c->park->poll_first)
-		t_note("tracefs unavailable: parking shown by CQE timing only");
-	if (seen == 0 && c->park->poll_first)
+	if (seen <= 0 && c->park->poll_first)
 		return t_fail("path not taken: tracefs saw no %s for the request",
 			      c->park->taskrun ? "deferred task work" : "poll arm");
 	if (seen > 0 && !c->park->poll_first)
 		return t_fail("control not inline: tracefs saw the request parked");
 
-	t_socks_close(&s);
-	io_uring_queue_exit(&ring);
-	t_buf_unmap(&b);
+	t_socks_close(&x.s);
+	io_uring_queue_exit(&x.ring);
+	t_buf_unmap(&x.b);
 	return T_PASS;
 }
 
@@ -242,12 +189,12 @@ int order_main(const struct t_op *op, int argc, char **argv)
 			/* A datagram socket is never full: nothing to drain. */
 			if (c.sock[0] == 'u' && c.park->starve && !op->recv)
 				continue;
-			for (int ch = SLOT_EMPTIED; ch <= SLOT_REMAPPED; ch++) {
+			for (int ch = 0; ch < T_NR_CHANGES; ch++) {
 				c.change = ch;
 				t_add(order_run, &c, sizeof(c), "%s/%s/%s/%s",
 				      op->name, c.sock,
 				      op->recv ? c.park->recv_name : c.park->send_name,
-				      change_names[ch]);
+				      t_change_name[ch]);
 			}
 		}
 	}

@@ -6,18 +6,18 @@
  * fails with -EAGAIN and it goes to io-wq, where it waits for a tag. The
  * table slot is changed meanwhile; the command must still use the buffer
  * registered at submit. Two ways to hold the tags: a slow backend
- * (tags-exhausted) and, where the kernel has fail_io_timeout and the
- * device says how to arm it, completions dropped at the backing queue
- * until its timeout handler ends them (fault-timeout).
+ * (tags-exhausted) and, where the harness set up fail_io_timeout on the
+ * backing disk, completions dropped there until its timeout handler ends
+ * them (fault-timeout).
  *
  * A test file describes its device with a struct pt_dev_ops and calls
- * pt_main(); the devices themselves are created by the harness
- * (harness/lib/dev-*.sh), which passes their paths in the environment.
+ * pt_main(); the device itself is created by the harness (dev.h).
  */
 #ifndef FIXBUF_PASSTHRU_H
 #define FIXBUF_PASSTHRU_H
 
 #include "t.h"
+#include "dev.h"
 
 struct pt_dev {
 	int fd;			/* char device taking the uring_cmd */
@@ -25,7 +25,7 @@ struct pt_dev {
 	char blk_name[32];	/* e.g. nvme1n1 */
 	unsigned int lba_size;
 	unsigned int nsid;	/* NVMe namespace id */
-	unsigned int tags;	/* nr_requests of the block queue */
+	unsigned int tags;	/* requests that hold every tag */
 };
 
 /* Out-of-SQE memory a command reads when (re)issued: must outlive it. */
@@ -37,17 +37,10 @@ struct pt_cmd_mem {
 
 struct pt_dev_ops {
 	const char *name;	/* case prefix: "nvme" */
-	const char *env_char;	/* env var with the char device path */
-	const char *env_blk;	/* env var with the block device path */
-	const char *env_tags;	/* env var: how many fillers hold every tag */
-	const char *requires;	/* what the harness must set up */
-	/*
-	 * Prefix of the variables the harness exports when it set up
-	 * fail_io_timeout on the backing queue (harness/lib/fault.sh):
-	 * <P>=1, <P>_TIMES, <P>_DROP, <P>_TIMEOUT, <P>_MS, else <P>_WHY.
-	 * Non-NULL adds the fault-timeout cases.
-	 */
-	const char *env_fault;
+	/* The harness's device: node_var, blk_var and tags_var all set. */
+	struct t_dev dev;
+	/* The device setup may arm fail_io_timeout (fault.h): fault-timeout cases. */
+	bool io_timeout;
 	bool vectored;		/* has a vectored fixed-buffer variant */
 	/* Fill device fields beyond fd/blk (nsid, ...); 0 or a verdict. */
 	int (*probe)(struct pt_dev *d);

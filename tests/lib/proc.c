@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Process state read from procfs. */
+/* Process state: procfs, file descriptors. */
 #include <stdio.h>
+#include <unistd.h>
 #include "t.h"
 
 long t_vmpin_kb(void)
@@ -16,4 +17,11 @@ long t_vmpin_kb(void)
 			break;
 	fclose(f);
 	return kb;
+}
+
+void t_close(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
 }

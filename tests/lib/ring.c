@@ -91,9 +91,33 @@ bool t_peek_cqe(struct io_uring *ring, struct io_uring_cqe *out)
 	return true;
 }
 
-static void reap_one(struct t_done *d, uint64_t ud, const struct io_uring_cqe *cqe)
+void t_cqe_peek(struct io_uring *ring, t_cqe_fn fn, void *arg)
 {
-	if (cqe->user_data != ud) {
+	struct io_uring_cqe cqe;
+
+	while (t_peek_cqe(ring, &cqe))
+		fn(&cqe, arg);
+}
+
+int t_cqe_until(struct io_uring *ring, t_cqe_fn fn, bool (*done)(void *arg),
+		void *arg, unsigned int ms)
+{
+	struct io_uring_cqe cqe;
+
+	while (!done(arg)) {
+		if (t_wait_cqe(ring, &cqe, ms))
+			return -ETIME;
+		fn(&cqe, arg);
+	}
+	return 0;
+}
+
+/* What one CQE says about request d->ud. */
+static void reap_one(const struct io_uring_cqe *cqe, void *arg)
+{
+	struct t_done *d = arg;
+
+	if (cqe->user_data != d->ud) {
 		if (d->nr_other < T_MAX_OTHER)
 			d->other[d->nr_other++] = cqe->user_data;
 	} else if (cqe->flags & IORING_CQE_F_NOTIF) {
@@ -109,38 +133,38 @@ bool t_done_complete(const struct t_done *d)
 	return d->have_res && (!(d->res.flags & IORING_CQE_F_MORE) || d->notif);
 }
 
+static bool complete(void *arg)
+{
+	return t_done_complete(arg);
+}
+
 int t_reap(struct io_uring *ring, uint64_t ud, struct t_done *d, unsigned int ms)
 {
-	struct io_uring_cqe cqe;
-
-	while (!t_done_complete(d)) {
-		if (t_wait_cqe(ring, &cqe, ms))
-			return -ETIME;
-		reap_one(d, ud, &cqe);
-	}
-	return 0;
+	d->ud = ud;
+	return t_cqe_until(ring, reap_one, complete, d, ms);
 }
 
 bool t_reap_early(struct io_uring *ring, uint64_t ud, struct t_done *d)
 {
-	struct io_uring_cqe cqe;
-
-	while (t_peek_cqe(ring, &cqe))
-		reap_one(d, ud, &cqe);
+	d->ud = ud;
+	t_cqe_peek(ring, reap_one, d);
 	return d->have_res;
+}
+
+static bool other_seen(void *arg)
+{
+	const struct t_done *d = arg;
+
+	for (int i = 0; i < d->nr_other; i++)
+		if (d->other[i] == d->want_other)
+			return true;
+	return false;
 }
 
 int t_reap_other(struct io_uring *ring, uint64_t ud, struct t_done *d,
 		 uint64_t other, unsigned int ms)
 {
-	struct io_uring_cqe cqe;
-
-	for (;;) {
-		for (int i = 0; i < d->nr_other; i++)
-			if (d->other[i] == other)
-				return 0;
-		if (t_wait_cqe(ring, &cqe, ms))
-			return -ETIME;
-		reap_one(d, ud, &cqe);
-	}
+	d->ud = ud;
+	d->want_other = other;
+	return t_cqe_until(ring, reap_one, other_seen, d, ms);
 }

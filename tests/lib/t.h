@@ -65,11 +65,19 @@ bool t_peek_cqe(struct io_uring *ring, struct io_uring_cqe *out);
  */
 #define T_MAX_OTHER 8
 struct t_done {
+	uint64_t ud, want_other;
 	struct io_uring_cqe res;
 	bool have_res, notif;
 	uint64_t other[T_MAX_OTHER];
 	int nr_other;
 };
+
+/* Hand every CQE posted so far to @fn, without entering the kernel. */
+typedef void (*t_cqe_fn)(const struct io_uring_cqe *cqe, void *arg);
+void t_cqe_peek(struct io_uring *ring, t_cqe_fn fn, void *arg);
+/* Hand CQEs to @fn until @done(@arg) holds; at most @ms for each. 0 or -ETIME. */
+int t_cqe_until(struct io_uring *ring, t_cqe_fn fn, bool (*done)(void *arg),
+		void *arg, unsigned int ms);
 
 /* Collect CQEs posted at submit without entering the kernel; true once
  * the result is in. */
@@ -108,6 +116,25 @@ void t_pat_fill(uint8_t *p, size_t len, enum t_pat pat);
 bool t_pat_check(const uint8_t *p, size_t len, enum t_pat want,
 		 char *desc, size_t desclen);
 
+/* ---- the table change under a parked request (slot.c) ------------ */
+
+enum t_change { T_SLOT_EMPTIED, T_SLOT_REMAPPED, T_NR_CHANGES };
+extern const char *const t_change_name[T_NR_CHANGES];
+
+/*
+ * Change slot @idx while the request naming it is parked: empty it, or
+ * map new pages holding @fill at the same address (t_buf_remap) and
+ * register them in the slot. 0 or a fail verdict.
+ */
+int t_slot_change(struct io_uring *ring, unsigned int idx, struct t_buf *b,
+		  enum t_change ch, enum t_pat fill);
+/* The request's result: -EFAULT after emptying is the late lookup. */
+int t_verdict_res(int res, enum t_change ch, const char *what);
+/* What left the buffer (@who, e.g. "the peer received") must be the original bytes. */
+int t_verdict_out(const uint8_t *p, size_t len, const char *who);
+/* What came in must have landed in the pages registered at submit. */
+int t_verdict_in(const struct t_buf *b, enum t_change ch);
+
 /* ---- loopback sockets (net.c) ------------------------------------- */
 
 struct t_socks {
@@ -117,6 +144,8 @@ struct t_socks {
 
 /* kind: tcp4 tcp6 udp4 udp6. @small shrinks buffers so filling is quick. */
 int t_socks(struct t_socks *s, const char *kind, bool small);
+/* t_socks for a case: 0, or the skip (no such loopback) or fail verdict. */
+int t_socks_case(struct t_socks *s, const char *kind, bool small);
 void t_socks_close(struct t_socks *s);
 /* Send until the socket refuses more; returns the byte count. */
 long t_sock_fill(int fd);
@@ -159,8 +188,13 @@ struct t_trace {
 /* Per program (the runner calls them): create / remove the instance. */
 void t_trace_setup(void);
 void t_trace_teardown(void);
-/* Per case: empty the buffer and start looking. */
+/* Per case: start looking (records of earlier cases never match). */
 void t_trace_start(struct t_trace *t);
+/*
+ * 0 when tracing is on, else a skip verdict "requires tracefs ...": a
+ * parked case cannot show it parked without it, and never passes then.
+ */
+int t_trace_require(const struct t_trace *t);
 /* Number of @event records for @user_data, or -1 if tracing is off. */
 int t_trace_count(struct t_trace *t, const char *event, uint64_t user_data);
 /*
@@ -174,5 +208,7 @@ void t_trace_stop(struct t_trace *t);
 
 /* VmPin of this process in kB, or -1. */
 long t_vmpin_kb(void);
+/* Close *@fd if open and mark it closed. */
+void t_close(int *fd);
 
 #endif

@@ -85,6 +85,13 @@ void t_trace_start(struct t_trace *t)
 	t->on = inst[0];
 }
 
+int t_trace_require(const struct t_trace *t)
+{
+	if (t->on)
+		return 0;
+	return t_skip("requires tracefs (root, " TRACEFS " with the io_uring events): the proof that the request parked");
+}
+
 /* The instance's records, or NULL when tracing is off. */
 static FILE *trace_open(struct t_trace *t)
 {
@@ -141,8 +148,11 @@ int t_trace_count(struct t_trace *t, const char *event, uint64_t user_data)
 
 int t_trace_deferred(struct t_trace *t, uint64_t user_data)
 {
+	static const char submit[] = " io_uring_submit_req: ring ";
+	static const char work[] = " io_uring_local_work_run: ring ";
 	char line[512], ud[40], ring[48] = "";
 	FILE *f = trace_open(t);
+	size_t rlen = 0;
 	int n = 0;
 
 	if (!f)
@@ -153,20 +163,23 @@ int t_trace_deferred(struct t_trace *t, uint64_t user_data)
 	 * after it counts (an earlier case's ring may have had the address).
 	 */
 	while (fgets(line, sizeof(line), f)) {
-		char *rec = strstr(line, " io_uring_submit_req: ring ");
-		char *cnt;
+		char *rec, *cnt;
 
 		if (!ring[0]) {
-			if (rec && strstr(rec, ud))
-				sscanf(rec + 22, "ring %40[^,]", ring);
+			rec = strstr(line, submit);
+			if (rec && strstr(rec, ud) &&
+			    sscanf(rec + strlen(submit), "%40[^,]", ring) == 1)
+				rlen = strlen(ring);
 			continue;
 		}
-		rec = strstr(line, " io_uring_local_work_run: ring ");
-		if (!rec || strncmp(rec + 31, ring, strlen(ring)) ||
-		    rec[31 + strlen(ring)] != ',')
+		rec = strstr(line, work);
+		if (!rec)
+			continue;
+		rec += strlen(work);
+		if (strncmp(rec, ring, rlen) || rec[rlen] != ',')
 			continue;
 		cnt = strstr(rec, "count ");
-		n += cnt && atoi(cnt + 6) > 0;
+		n += cnt && atoi(cnt + strlen("count ")) > 0;
 	}
 	fclose(f);
 	return n;

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The device contract (dev.h) and attribute files. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "t.h"
+#include "dev.h"
+
+const char *t_env(const char *name)
+{
+	const char *v = name ? getenv(name) : NULL;
+
+	return v && *v ? v : NULL;
+}
+
+void t_require_dev(const struct t_dev *dev)
+{
+	char *what;
+
+	if (asprintf(&what, "device %s", dev->name) < 0) {
+		fprintf(stderr, "out of memory\n");
+		exit(2);
+	}
+	t_require(what);	/* lives as long as the program */
+}
+
+int t_dev_env(const struct t_dev *dev, struct t_dev_env *env)
+{
+	const char *tags = t_env(dev->tags_var);
+
+	env->node = t_env(dev->node_var);
+	env->blk = t_env(dev->blk_var);
+	env->tags = tags && atoi(tags) > 0 ? (unsigned int)atoi(tags) : 0;
+	if (!env->node || (dev->blk_var && !env->blk) ||
+	    (dev->tags_var && !env->tags))
+		return t_skip("requires device %s (created by harness/run as root)",
+			      dev->name);
+	return 0;
+}
+
+int t_attr_read(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+int t_attr_write(const char *path, const char *fmt, ...)
+{
+	char val[64];
+	va_list ap;
+	int fd, n, ret = 0;
+
+	va_start(ap, fmt);
+	n = vsnprintf(val, sizeof(val), fmt, ap);
+	va_end(ap);
+	if (n < 0 || n >= (int)sizeof(val))
+		return -EINVAL;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, (size_t)n) != n)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int t_queue_uint(const char *blk, const char *attr, unsigned int *val)
+{
+	char path[128], buf[32], *end;
+	unsigned long v;
+	int ret;
+
+	snprintf(path, sizeof(path), "/sys/block/%s/queue/%s", blk, attr);
+	if ((ret = t_attr_read(path, buf, sizeof(buf))))
+		return ret;
+	v = strtoul(buf, &end, 10);
+	if (end == buf || *end || v > ~0U)
+		return -EINVAL;
+	*val = (unsigned int)v;
+	return 0;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Fault injection set up by the harness for a program's device
+ * (harness/lib/fault.sh), armed by a case for exactly the requests it
+ * means to affect, and disarmed on every path out of the case.
+ *
+ * fail_io_timeout: the device setup marks its own backing disk
+ * (io-timeout-fail) and leaves the global attributes disarmed (times=0);
+ * it exports the variables below, spelled the same in fault.sh.
+ */
+#ifndef FIXBUF_FAULT_H
+#define FIXBUF_FAULT_H
+
+#include <stdbool.h>
+
+/* "1" when set up; otherwise ..._WHY says why not. */
+#define T_IO_TIMEOUT		"FIXBUF_IO_TIMEOUT"
+#define T_IO_TIMEOUT_WHY	"FIXBUF_IO_TIMEOUT_WHY"
+/* debugfs fail_io_timeout/times (global; 0 = disarmed). */
+#define T_IO_TIMEOUT_TIMES	"FIXBUF_IO_TIMEOUT_TIMES"
+/* The backing disk's queue/io_timeout, shortened while a case holds. */
+#define T_IO_TIMEOUT_QUEUE	"FIXBUF_IO_TIMEOUT_QUEUE"
+/* io_timeout (ms) to use while a case holds requests. */
+#define T_IO_TIMEOUT_MS		"FIXBUF_IO_TIMEOUT_MS"
+/* Completions to drop: the requests that reach the backing disk first. */
+#define T_IO_TIMEOUT_DROP	"FIXBUF_IO_TIMEOUT_DROP"
+
+struct t_io_timeout {
+	const char *times, *queue;
+	unsigned int drop;	/* completions armed */
+	unsigned int ms;
+	char old_ms[32];
+	bool armed, shortened;
+	int left;		/* times left once everything completed */
+};
+
+/* Read the harness's set-up: 0, or a skip/fail verdict already reported. */
+int t_io_timeout_get(struct t_io_timeout *f);
+/* A case killed while armed must not leave it armed for the next one. */
+void t_io_timeout_reset(void);
+/* Shorten the queue's io_timeout and drop the next @drop completions. */
+int t_io_timeout_arm(struct t_io_timeout *f, unsigned int drop);
+/* How many armed drops did not fire (f->left). 0 or a fail verdict. */
+int t_io_timeout_left(struct t_io_timeout *f);
+/* On every path out of a case that armed (the harness's undo backs it up). */
+void t_io_timeout_disarm(struct t_io_timeout *f);
+
+#endif

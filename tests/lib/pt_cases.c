@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The passthrough case matrix: direction x plain/vectored x parking x
+ * table change, named <dev>/<read|write>[v]/<parking>/<change>.
+ */
+#include "pt.h"
+
+static const char *const park_name[PT_NR_PARKS] = {
+	[PARK_INLINE] = "inline",
+	[PARK_TAGS] = "tags-exhausted",
+	[PARK_FAULT] = "fault-timeout",
+};
+
+int pt_main(const struct pt_dev_ops *ops, int argc, char **argv)
+{
+	int last = ops->io_timeout ? PARK_FAULT : PARK_TAGS;
+	struct pt_case c = { .ops = ops };
+
+	t_require_dev(&ops->dev);
+	for (int w = 1; w >= 0; w--)
+		for (int v = 0; v <= (int)ops->vectored; v++)
+			for (int p = PARK_INLINE; p <= last; p++)
+				for (int ch = 0; ch < T_NR_CHANGES; ch++) {
+					c.write = w;
+					c.vec = v;
+					c.park = p;
+					c.change = ch;
+					t_add(pt_run, &c, sizeof(c), "%s/%s%s/%s/%s",
+					      ops->name, w ? "write" : "read",
+					      v ? "v" : "", park_name[p],
+					      t_change_name[ch]);
+				}
+	return t_main(argc, argv);
+}

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The passthrough device the harness made, and its data area. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "pt.h"
+
+int pt_dev_open(const struct pt_dev_ops *ops, struct pt_dev *d)
+{
+	struct t_dev_env env;
+	const char *base;
+	int ret;
+
+	if ((ret = t_dev_env(&ops->dev, &env)))
+		return ret;
+	d->fd = open(env.node, O_RDWR | O_CLOEXEC);
+	/*
+	 * Read-only: closing a block device opened for writing makes udev
+	 * probe it, and its reads would take the tags a case counts on.
+	 */
+	d->blk = open(env.blk, O_RDONLY | O_DIRECT | O_CLOEXEC);
+	if (d->fd < 0 || d->blk < 0)
+		return t_fail("opening %s / %s: %m", env.node, env.blk);
+	base = strrchr(env.blk, '/') ? strrchr(env.blk, '/') + 1 : env.blk;
+	snprintf(d->blk_name, sizeof(d->blk_name), "%s", base);
+	ret = t_queue_uint(d->blk_name, "logical_block_size", &d->lba_size);
+	if (ret)
+		return t_fail("logical_block_size of %s: %s", d->blk_name,
+			      strerror(-ret));
+	/* The harness knows the queue it made (a multipath head has none). */
+	d->tags = env.tags;
+	if (d->tags > 60)
+		return t_fail("%s has %u tags: too many to hold (the harness sets a small queue)",
+			      d->blk_name, d->tags);
+	return ops->probe ? ops->probe(d) : 0;
+}
+
+void pt_dev_close(struct pt_dev *d)
+{
+	t_close(&d->fd);
+	t_close(&d->blk);
+}
+
+int pt_dev_fill(struct io_uring *ring, const struct pt_dev_ops *ops,
+		const struct pt_dev *d, enum t_pat pat)
+{
+	struct io_uring_cqe cqe;
+	struct pt_cmd_mem mem;
+	uint8_t *p;
+	int ret;
+
+	if (posix_memalign((void **)&p, 4096, PT_LEN))
+		return -ENOMEM;
+	t_pat_fill(p, PT_LEN, pat);
+	ops->prep(d, io_uring_get_sqe(ring), true, false, p, PT_LEN,
+		  PT_DATA_LBA_BYTES / d->lba_size, -1, &mem);
+	ret = io_uring_submit(ring);
+	if (ret == 1)
+		ret = t_wait_cqe(ring, &cqe, 15000) ? -ETIME : cqe.res;
+	else if (ret >= 0)
+		ret = -EIO;
+	free(p);
+	return ret < 0 ? ret : 0;
+}
+
+int pt_dev_verdict(const struct pt_dev *d)
+{
+	uint8_t *p;
+	int ret;
+
+	if (posix_memalign((void **)&p, 4096, PT_LEN))
+		return t_fail("out of memory");
+	if (pread(d->blk, p, PT_LEN, PT_DATA_LBA_BYTES) != PT_LEN)
+		ret = t_fail("reading back %s: %m", d->blk_name);
+	else
+		ret = t_verdict_out(p, PT_LEN, "the device holds");
+	free(p);
+	return ret;
+}
