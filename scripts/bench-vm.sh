@@ -5,13 +5,10 @@ set -euo pipefail
 # Boot and suite times are the guest's uptime when the command starts and
 # ends; the rest of the total is host-side setup and poweroff.
 
-for a in "$@"; do
-	case $a in
-	KERNEL=* | T=* | EXPECT=* | VM_TIMEOUT=* | BENCH_CMD=*) export "${a?}" ;;
-	*) echo "bench-vm: unknown argument '$a'" >&2; exit 2 ;;
-	esac
-done
 repo=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source-path=SCRIPTDIR/..
+source "$repo/harness/lib/args.sh"
+args_export bench-vm 'KERNEL T EXPECT VM_TIMEOUT BENCH_CMD' "$@" || exit 2
 now() { date +%s%3N; }
 
 t0=$(now)

@@ -5,6 +5,8 @@ set -euo pipefail
 # same verdicts. Figures only: it asserts nothing about speed.
 
 cd "$(dirname "$0")/.."
+# shellcheck source-path=SCRIPTDIR/..
+source harness/lib/ktap.sh
 runs=${1:-50}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -17,9 +19,8 @@ for ((i = 1; i <= runs; i++)); do
 	harness/run RESULTS="$out/r$i" EXPECT= >"$out/log" 2>&1 || rc=$?
 	end=$(date +%s%N)
 	times+=($(((end - start) / 1000000)))
-	# Case verdicts without numbering: "ok name" / "not ok name".
-	sum=$(sed -nE 's/^ +((not )?ok) [0-9]+ ([^#]*[^ #]).*/\1 \3/p' \
-		"$out/r$i"/latest/results.ktap | sort | md5sum)
+	# Case verdicts without numbering: "name pass|fail|skip".
+	sum=$(ktap_cases "$out/r$i"/latest/results.ktap | sort | md5sum)
 	verdicts["${sum%% *} exit $rc"]=$i
 	rm -rf "$out/r$i"
 done

@@ -13,14 +13,11 @@ set -euo pipefail
 # (build error, everything skipped, VM failure), 255 stops the bisection
 # (bad arguments or bad test input).
 
-for a in "$@"; do
-	case $a in
-	T=* | SRC=* | VM_FAIL=* | VM_TIMEOUT=*) export "${a?}" ;;
-	*) echo "bisect: unknown argument '$a'" >&2; exit 255 ;;
-	esac
-done
-[[ -n ${T:-} ]] || { echo "bisect: T=GLOB is required" >&2; exit 255; }
 repo=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source-path=SCRIPTDIR/..
+source "$repo/harness/lib/args.sh"
+args_export bisect 'T SRC VM_FAIL VM_TIMEOUT' "$@" || exit 255
+[[ -n ${T:-} ]] || { echo "bisect: T=GLOB is required" >&2; exit 255; }
 src=${SRC:-$(git rev-parse --show-toplevel)}
 rev=$(git -C "$src" rev-parse --short=12 HEAD)
 log() { echo "bisect: $rev: $*" >&2; }

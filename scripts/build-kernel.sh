@@ -47,7 +47,7 @@ fi
 unpack_debian() {
 	local dst=$1 tarball=$cache/deb/usr/src/linux-source-7.2.tar.xz deb
 	if [[ ! -f $tarball ]]; then
-		# shellcheck source=/dev/null  # checked on its own
+		# shellcheck source-path=SCRIPTDIR/..
 		source "$repo/scripts/lib/apt-private.sh"
 		apt_private_download sid "$cache/debs" linux-source-7.2
 		deb=$(find "$cache/debs" -name 'linux-source-7.2_*_all.deb' | sort -V | tail -n1)

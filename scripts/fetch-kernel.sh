@@ -8,7 +8,7 @@ set -euo pipefail
 # here, because decompressing them in a TCG guest is very slow.
 
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=/dev/null  # lib/apt-private.sh is checked on its own
+# shellcheck source-path=SCRIPTDIR
 source "$here/lib/apt-private.sh"
 
 spec=${1:-${KERNEL:-debian}}

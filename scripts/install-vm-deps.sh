@@ -6,7 +6,7 @@ set -euo pipefail
 # and unpacked into a directory of our own (see below).
 
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=/dev/null  # lib/apt-private.sh is checked on its own
+# shellcheck source-path=SCRIPTDIR
 source "$here/lib/apt-private.sh"
 
 # udev: the guest runs the host's udevd to create the virtio-ports links that

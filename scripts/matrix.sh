@@ -4,18 +4,55 @@ set -euo pipefail
 # 7.2, patched 7.2, every mutant, Debian's prebuilt kernel), prints a table
 # (rows: cases; columns: kernels; cells: pass / fail / skip), writes it as
 # markdown into the results directory, and compares every cell with
-# configs/expected-matrix. Exit 1 on any deviation, naming the cell.
+# configs/expected-matrix. Exit 1 on any deviation, naming the cell; 2 on
+# bad input (arguments, a malformed configs/expected-matrix line).
 #   scripts/matrix.sh [KERNELS="stock patched ..."] [T=<glob>] [FROM=<dir>]
 # FROM= re-reads the <kernel>.ktap streams of an earlier matrix run.
 
 cd "$(dirname "$0")/.."
-for a in "$@"; do
-	case $a in
-	KERNELS=* | T=* | FROM=*) export "${a?}" ;;
-	*) echo "matrix: unknown argument '$a'" >&2; exit 2 ;;
-	esac
-done
+# shellcheck source-path=SCRIPTDIR/..
+{
+	source harness/lib/args.sh
+	source harness/lib/ktap.sh
+	source harness/lib/pattern.sh
+	source scripts/lib/freeze.sh
+}
+args_export matrix 'KERNELS T FROM' "$@" || exit 2
 expected=configs/expected-matrix
+
+# rules_load FILE: RULE_K, RULE_C, RULE_V from "<kernel-pattern>
+# <case-pattern> <verdict>" lines; exit 2 after one file:line message, before
+# any VM has run.
+RULE_K=() RULE_C=() RULE_V=()
+rules_load() {
+	local file=$1 n=0 kp cp v extra
+	while read -r kp cp v extra || [[ -n $kp ]]; do
+		n=$((n + 1))
+		[[ -z $kp || $kp == \#* ]] && continue
+		[[ -n $v && -z $extra ]] ||
+			rules_bad "$file:$n: want '<kernel-pattern> <case-pattern> <pass|fail|skip>'"
+		[[ $v =~ ^(pass|fail|skip)$ ]] || rules_bad "$file:$n: verdict '$v' is not pass, fail or skip"
+		pat_check "$kp" || rules_bad "$file:$n: bad kernel pattern: $PAT_ERR"
+		pat_check "$cp" || rules_bad "$file:$n: bad case pattern: $PAT_ERR"
+		RULE_K+=("$kp") RULE_C+=("$cp") RULE_V+=("$v")
+	done <"$file"
+}
+rules_bad() { echo "matrix: $*" >&2; exit 2; }
+
+# rules_want KERNEL CASE: WANT = the verdict of the first rule matching both,
+# pass when none does.
+rules_want() {
+	local i
+	WANT=pass
+	for i in "${!RULE_K[@]}"; do
+		if pat_match "$1" "${RULE_K[i]}" && pat_match "$2" "${RULE_C[i]}"; then
+			WANT=${RULE_V[i]}
+			return 0
+		fi
+	done
+}
+
+rules_load "$expected"
 if [[ -z ${KERNELS:-} ]]; then
 	KERNELS="stock patched"
 	for m in patches/mutants/*.patch; do KERNELS+=" mutant-$(basename "$m" .patch)"; done
@@ -23,9 +60,10 @@ if [[ -z ${KERNELS:-} ]]; then
 fi
 out=results/matrix-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$out"
-# One frozen build of the tests for every kernel: the same programs in
-# every column, even while the tree changes (FROM= runs nothing).
-[[ -n ${FROM:-} ]] || make -s -C tests OUTPUT="$PWD/$out/tests"
+# One frozen build of the tests and copy of the harness for every kernel:
+# the same programs in every column, even while the tree changes (FROM=
+# runs nothing, so it builds nothing).
+[[ -n ${FROM:-} ]] || freeze_suite "$out"
 
 # One VM run per kernel, each with its own results root (nothing else's
 # run can be mistaken for it); its KTAP stream is kept as <kernel>.ktap.
@@ -42,18 +80,18 @@ for k in $KERNELS; do
 	fi
 	rc=0
 	scripts/vm-run.sh KERNEL="$img" T="${T:-}" RESULTS="$out/runs/$k" \
-		TESTS_DIR="$out/tests" >"$out/$k.log" 2>&1 || rc=$?
+		TESTS_DIR="$out/tests" HARNESS="$out/harness" >"$out/$k.log" 2>&1 || rc=$?
 	cp "$out/runs/$k/latest/results.ktap" "$out/$k.ktap" 2>/dev/null || : >"$out/$k.ktap"
 	printf 'matrix: %-36s exit %d, %d s\n' "$k" "$rc" $((SECONDS - t0))
 done
 
-# Cells: "case kernel verdict" from the nested case lines of each stream.
+# Cells: "case kernel verdict" from the case lines of each stream. The runs
+# have no expectations; a FROM= stream that had them still gives raw
+# verdicts: an expected failure (xfail) is a failing cell, an xpass a pass.
 for k in $KERNELS; do
-	awk -v k="$k" '/^    (not )?ok [0-9]+ / {
-		v = ($1 == "not") ? "fail" : "pass"
-		name = ($1 == "not") ? $4 : $3
-		if ($0 ~ /# SKIP/) v = "skip"
-		print name, k, v }' "$out/$k.ktap"
+	ktap_cases "$out/$k.ktap" | awk -v k="$k" '{
+		v = ($2 == "xfail") ? "fail" : ($2 == "xpass") ? "pass" : $2
+		print $1, k, v }'
 done >"$out/cells"
 
 # The table, terminal and markdown, from the same awk.
@@ -92,13 +130,9 @@ for k in $KERNELS; do
 	grep -q " $k " "$out/cells" || { echo "DEVIATION: $k: no results (see $out/$k.log)"; dev=1; }
 done
 while read -r name k got; do
-	want=$(awk -v k="$k" -v c="$name" '
-		/^#/ || NF < 3 { next }
-		{ kp = $1; cp = $2; gsub(/\./, "\\.", kp); gsub(/\*/, ".*", kp)
-		  gsub(/\./, "\\.", cp); gsub(/\*/, ".*", cp)
-		  if (k ~ "^(" kp ")$" && c ~ "^(" cp ")$") { print $3; exit } }' "$expected")
-	if [[ $got != "${want:-pass}" ]]; then
-		echo "DEVIATION: $k $name: got $got, expected ${want:-pass}"
+	rules_want "$k" "$name"
+	if [[ $got != "$WANT" ]]; then
+		echo "DEVIATION: $k $name: got $got, expected $WANT"
 		dev=1
 	fi
 done <"$out/cells"

@@ -7,18 +7,17 @@ set -euo pipefail
 #   scripts/repeat-vm.sh [RUNS=20] [KERNEL=debian|PATH] [T=<glob>]
 
 cd "$(dirname "$0")/.."
-for a in "$@"; do
-	case $a in
-	RUNS=* | KERNEL=* | T=*) export "${a?}" ;;
-	*) echo "repeat-vm: unknown argument '$a'" >&2; exit 2 ;;
-	esac
-done
+# shellcheck source-path=SCRIPTDIR/..
+{
+	source harness/lib/args.sh
+	source harness/lib/ktap.sh
+	source scripts/lib/freeze.sh
+}
+args_export repeat-vm 'RUNS KERNEL T' "$@" || exit 2
 runs=${RUNS:-20}
 out=results/repeat-$(date +%Y%m%d-%H%M%S)
-mkdir -p "$out"
 # A frozen copy of the programs and the harness: the tree may change meanwhile.
-make -s -C tests OUTPUT="$PWD/$out/tests"
-cp -r harness "$out/harness"
+freeze_suite "$out"
 
 # Inside the guest: the harness RUNS times; its exit status is not ours.
 guest="for i in \$(seq $runs); do s=\$(date +%s); $out/harness/run RESULTS=$out/\$i TESTS_DIR=$out/tests T='${T:-}' >$out/\$i.log 2>&1; echo \"run \$i: exit \$?, \$((\$(date +%s) - s)) s\"; done"
@@ -29,8 +28,7 @@ scripts/vm-run.sh KERNEL="${KERNEL:-debian}" VM_TIMEOUT=$((600 + runs * 300)) VM
 declare -A sets=()
 for ((i = 1; i <= runs; i++)); do
 	[[ -f $out/$i/latest/results.ktap ]] || { echo "repeat-vm: run $i left no results" >&2; exit 1; }
-	sum=$(sed -nE 's/^ +((not )?ok) [0-9]+ ([^#]*[^ #]).*/\1 \3/p' "$out/$i/latest/results.ktap" |
-		sort | md5sum)
+	sum=$(ktap_cases "$out/$i/latest/results.ktap" | sort | md5sum)
 	sets[${sum%% *}]+=" $i"
 done
 echo "runs: $runs, distinct verdict sets: ${#sets[@]}"

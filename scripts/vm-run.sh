@@ -2,18 +2,15 @@
 set -euo pipefail
 # The VM gate: boot a kernel under virtme-ng (TCG, one vCPU), run the suite
 # inside as root, exit with the harness's exit code.
-#   scripts/vm-run.sh [KERNEL=debian|debian:VER|PATH] [T=GLOB] [EXPECT=FILE] [RESULTS=DIR] [TESTS_DIR=DIR] [VM_TIMEOUT=600]
+#   scripts/vm-run.sh [KERNEL=debian|debian:VER|PATH] [T=GLOB] [EXPECT=FILE] [RESULTS=DIR] [TESTS_DIR=DIR] [HARNESS=DIR] [VM_TIMEOUT=600]
 # Also from the environment. VM_CMD replaces the guest command (plumbing tests);
 # VM_MEM (2G), VM_FS (9p|virtiofs), VM_KVM=1 (the KVM here cannot run Debian's kernel).
 # A panic, hang or boot failure exits 1, with the console in results/vm-*/console.log.
 
-for a in "$@"; do
-	case $a in
-	KERNEL=* | T=* | EXPECT=* | RESULTS=* | TESTS_DIR=* | VM_TIMEOUT=* | VM_CMD=* | VM_MEM=* | VM_FS=* | VM_KVM=*) export "${a?}" ;;
-	*) echo "vm-run: unknown argument '$a'" >&2; exit 2 ;;
-	esac
-done
 repo=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source-path=SCRIPTDIR/..
+source "$repo/harness/lib/args.sh"
+args_export vm-run 'KERNEL T EXPECT RESULTS TESTS_DIR HARNESS VM_TIMEOUT VM_CMD VM_MEM VM_FS VM_KVM' "$@" || exit 2
 run_id=vm-$(date +%Y%m%d-%H%M%S)-$$
 out=$repo/results/$run_id
 mkdir -p "$out"
@@ -21,7 +18,9 @@ console=$out/console.log
 
 kimg=$("$repo/scripts/fetch-kernel.sh" "${KERNEL:-debian}")
 if [[ -z ${VM_CMD:-} ]]; then
-	[[ -x $repo/harness/run ]] || { echo "vm-run: no harness/run (VM_CMD unset)" >&2; exit 1; }
+	# HARNESS= runs a harness copied elsewhere (a frozen one, for the matrix).
+	harness=$(realpath -m "${HARNESS:-$repo/harness}")
+	[[ -x $harness/run ]] || { echo "vm-run: no $harness/run (VM_CMD unset)" >&2; exit 1; }
 	# TESTS_DIR= runs programs built elsewhere (a frozen set, for the matrix).
 	if [[ -z ${TESTS_DIR:-} ]]; then
 		make -s -C "$repo/tests" >&2
@@ -34,7 +33,7 @@ if [[ -z ${VM_CMD:-} ]]; then
 		echo "vm-run: RESULTS must be under $repo/results" >&2
 		exit 2
 	}
-	cmd="harness/run RESULTS=$(printf %q "$res")${cmd_tests:-}"
+	cmd="$(printf %q "$harness")/run RESULTS=$(printf %q "$res")${cmd_tests:-}"
 	[[ -z ${T:-} ]] || cmd+=" T=$(printf %q "$T")"
 	[[ -z ${EXPECT:-} ]] || cmd+=" EXPECT=$(printf %q "$(realpath "$EXPECT")")"
 else

@@ -1,6 +1,9 @@
 # shellcheck shell=bash disable=SC2034 # globals here are read by harness/run and the other libs
 # Command line: make-style VAR=value arguments, same names as the env.
 
+# shellcheck source-path=SCRIPTDIR source=args.sh
+source "${BASH_SOURCE[0]%/*}/args.sh"
+
 cli_usage() {
 	cat <<'USAGE'
 usage: harness/run [-h] [VAR=value ...]
@@ -11,7 +14,7 @@ Variables (environment or arguments):
                     names (prog -l) and the matching programs run with
                     FIXBUF_FILTER=<glob>                    (default: all)
   EXPECT=<file>     known issues, e.g. configs/known-issues: lines
-                    "<case-glob> <A..B|A..|..B> <reason>"  (default: none)
+                    "<case-pattern> <A..B|A..|..B> <reason>" (default: none)
   TESTS_DIR=<dir>   test programs                 (default: build/tests)
   RESULTS=<dir>     results root, run in RESULTS/<run-id>, RESULTS/latest
                                                   (default: results)
@@ -24,15 +27,12 @@ USAGE
 }
 
 cli_parse() { # "$@" -> exported variables; returns 2 on a bad argument
-	local a
+	local a ARGS_SEE='harness/run -h'
+	# One at a time: -h anywhere before a bad argument still prints the usage.
 	for a in "$@"; do
 		case $a in
 		-h | --help) cli_usage && exit 0 ;;
-		T=* | EXPECT=* | TESTS_DIR=* | RESULTS=* | TIMEOUT=* | FIXBUF_KVER=*)
-			export "${a%%=*}=${a#*=}" ;;
-		*)
-			printf "harness: unknown argument '%s' (see harness/run -h)\n" "$a" >&2
-			return 2 ;;
+		*) args_export harness 'T EXPECT TESTS_DIR RESULTS TIMEOUT FIXBUF_KVER' "$a" || return 2 ;;
 		esac
 	done
 	if [[ -n ${TIMEOUT:-} && ! $TIMEOUT =~ ^[0-9]+$ ]]; then

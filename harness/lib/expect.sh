@@ -1,10 +1,13 @@
 # shellcheck shell=bash disable=SC2034 # globals here are read by harness/run and the other libs
-# Known-issue expectations: "<case-glob> <range> <reason...>", range A..B
-# (A <= v < B), A.. or ..B.  Only the lines whose range holds the running
-# kernel (or FIXBUF_KVER) are kept: those turn a failure into XFAIL and a
-# pass into XPASS.
+# Known-issue expectations: "<case-pattern> <range> <reason...>", range A..B
+# (A <= v < B), A.. or ..B; the pattern language is pattern.sh's.  Only the
+# lines whose range holds the running kernel (or FIXBUF_KVER) are kept: those
+# turn a failure into XFAIL and a pass into XPASS.
 
-EXPECT_GLOB=() EXPECT_NOTE=()
+# shellcheck source-path=SCRIPTDIR source=pattern.sh
+source "${BASH_SOURCE[0]%/*}/pattern.sh"
+
+EXPECT_PAT=() EXPECT_NOTE=()
 KVER='' KVER_NUM=''
 
 # expect__num VAR VERSION: major.minor[.patch] -> comparable integer.
@@ -27,14 +30,14 @@ expect_kver() {
 
 # expect_load FILE: returns 1 after one "file:line" message on bad input.
 expect_load() {
-	local file=$1 n=0 glob range why lo hi a b ok
+	local file=$1 n=0 pat range why lo hi a b ok
 	if [[ ! -f $file || ! -r $file ]]; then
 		printf 'harness: %s: cannot read expectations file\n' "$file" >&2
 		return 1
 	fi
-	while IFS=$' \t' read -r glob range why || [[ -n $glob ]]; do
+	while IFS=$' \t' read -r pat range why || [[ -n $pat ]]; do
 		n=$((n + 1))
-		[[ -z $glob || $glob == \#* ]] && continue
+		[[ -z $pat || $pat == \#* ]] && continue
 		lo=0 hi=-1 ok=
 		if [[ -n $why && $range =~ ^([0-9.]*)\.\.([0-9.]*)$ && $range != .. ]]; then
 			a=${BASH_REMATCH[1]} b=${BASH_REMATCH[2]} ok=1
@@ -43,11 +46,15 @@ expect_load() {
 			((hi == -1 || hi > lo)) || ok=
 		fi
 		if [[ -z $ok ]]; then
-			printf "harness: %s:%d: malformed expectation, want '<case-glob> <A..B|A..|..B> <reason>'\n" "$file" "$n" >&2
+			printf "harness: %s:%d: malformed expectation, want '<case-pattern> <A..B|A..|..B> <reason>'\n" "$file" "$n" >&2
+			return 1
+		fi
+		if ! pat_check "$pat"; then
+			printf 'harness: %s:%d: bad case pattern: %s\n' "$file" "$n" "$PAT_ERR" >&2
 			return 1
 		fi
 		if ((KVER_NUM >= lo && (hi == -1 || KVER_NUM < hi))); then
-			EXPECT_GLOB+=("$glob")
+			EXPECT_PAT+=("$pat")
 			EXPECT_NOTE+=("$why (known in $range)")
 		fi
 	done <"$file"
@@ -57,9 +64,8 @@ expect_load() {
 expect_match() {
 	local i
 	EXPECT_HIT=
-	for i in "${!EXPECT_GLOB[@]}"; do
-		# shellcheck disable=SC2053 # the right side is a glob on purpose
-		if [[ $1 == ${EXPECT_GLOB[i]} ]]; then
+	for i in "${!EXPECT_PAT[@]}"; do
+		if pat_match "$1" "${EXPECT_PAT[i]}"; then
 			EXPECT_HIT=${EXPECT_NOTE[i]}
 			return 0
 		fi

@@ -57,3 +57,22 @@ ktap_diag_pick() {
 	done
 	KTAP_PICK=$pick
 }
+
+# Reading the harness's own stream (results.ktap, or its stdout): the one
+# parser of case lines for every script that compares runs or kernels.
+# ktap_cases FILE: one "<case-name> <verdict>" line per case, in stream order.
+# Case lines are the subtest lines judge_program writes, four spaces deep:
+# "ok|not ok N NAME[ # DIRECTIVE ...]". Verdict: a SKIP directive is skip
+# whatever the status; otherwise "not ok" is fail, or xfail with XFAIL, and
+# "ok" is pass, or xpass with XPASS. Deeper lines are a program's own output.
+ktap_cases() {
+	awk '/^    (not )?ok [0-9]+ / {
+		f = ($1 == "not") ? 4 : 3
+		v = ($1 == "not") ? "fail" : "pass"
+		d = ($(f + 1) == "#") ? $(f + 2) : ""
+		if (d == "SKIP") v = "skip"
+		else if (d == "XFAIL" && v == "fail") v = "xfail"
+		else if (d == "XPASS" && v == "pass") v = "xpass"
+		print $f, v
+	}' "$1"
+}

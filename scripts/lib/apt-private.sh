@@ -1,8 +1,9 @@
-#!/usr/bin/env bash
-set -euo pipefail
+# shellcheck shell=bash
 # Private apt configuration for newer Debian suites (trixie, sid, ...).
 # Source it; it never touches the system's apt state: packages from newer
 # suites are only downloaded into the cache, never installed through it.
+# A library: the caller's shell options are the caller's (its scripts all
+# run with set -euo pipefail, which the functions below rely on).
 #   apt_private_init SUITE      -> sets APT_PRIV_DIR and the APT_PRIV array
 #   apt_private_update SUITE    -> refreshes the private index (once a day)
 #   apt_private_download SUITE DESTDIR PKG[=VER]...
