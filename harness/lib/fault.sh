@@ -61,3 +61,26 @@ fault_io_timeout() {
 	fi
 	FAULT_TIMES=$dir/times
 }
+
+# The variables of tests/lib/fault.h, spelled the same there: the one way a
+# device setup hands fail_io_timeout to its program, whatever the device.
+
+# fault_io_timeout_export DISK DROP MS: fault_io_timeout DISK, then export
+# FIXBUF_IO_TIMEOUT=1 with the debugfs times attribute (_TIMES), the disk's
+# queue/io_timeout (_QUEUE), the io_timeout to use while holding (_MS) and
+# how many completions to drop (_DROP); else the reason (_WHY). Unavailable
+# is not a setup failure: only the cases that need it skip.
+fault_io_timeout_export() {
+	if ! fault_io_timeout "$1"; then
+		fault_io_timeout_none "$FAULT_WHY"
+		return 0
+	fi
+	export FIXBUF_IO_TIMEOUT=1 FIXBUF_IO_TIMEOUT_TIMES=$FAULT_TIMES \
+		FIXBUF_IO_TIMEOUT_QUEUE=/sys/block/$1/queue/io_timeout \
+		FIXBUF_IO_TIMEOUT_MS=$3 FIXBUF_IO_TIMEOUT_DROP=$2
+}
+
+# fault_io_timeout_none WHY: the device cannot have it, WHY says why.
+fault_io_timeout_none() {
+	export FIXBUF_IO_TIMEOUT_WHY=$1
+}

@@ -1,11 +1,14 @@
 # shellcheck shell=bash disable=SC2034 # globals here are read by harness/run
 # Declarative requirements, blktests style: a program lists what it needs
-# (`prog -r`: "device nvme-loop", "module X", "root"); the harness provides
-# it for that program only (undo stack mark) or passes a one-line reason
-# (FIXBUF_UNMET) that the program reports as the skip reason of its cases.
+# (`prog -r`: "root", "module X", "device X" as device.sh defines it); the
+# harness provides it for that program only (undo stack mark, and the
+# FIXBUF_* variables it exported are unset after the program) or passes a
+# one-line reason (FIXBUF_UNMET) that the program reports as the skip reason
+# of its cases.
 
-REQ_WHY=    # why the last requirement could not be met
+REQ_WHY=      # why the last requirement could not be met
 REQ_LOADED=() # modules this program's setup loaded
+REQ_ENV=()    # FIXBUF_* variables exported before this program's setup
 
 # req__settle: let udev finish with devices that came or go (it probes new
 # disks and auto-loads their drivers, e.g. sd_mod), so the module list and
@@ -77,22 +80,38 @@ req_setup() {
 	state_mark
 	REQ_MARK=$STATE_MARK
 	REQ_LOADED=()
+	mapfile -t REQ_ENV < <(compgen -e FIXBUF_ || true)
 	while read -r line; do
 		[[ $line == "requires: "* ]] || continue
-		line=${line#requires: }
-		REQ_WHY=
-		case $line in
-		root) ((EUID == 0)) || REQ_WHY="requires root" ;;
-		"module "*) req_module "${line#module }" || true ;;
-		"device nvme-loop") dev_nvme_setup || true ;;
-		"device scsi_debug") dev_scsi_setup || true ;;
-		*) REQ_WHY="unknown requirement '$line'" ;;
-		esac
-		if [[ -n $REQ_WHY ]]; then
+		if ! req__one "${line#requires: }"; then
 			export FIXBUF_UNMET=$REQ_WHY
 			return 0
 		fi
 	done < <(timeout -k 1 10 "$1" -r 2>/dev/null </dev/null || true)
+}
+
+# req__one REQUIREMENT: returns 1 with REQ_WHY when it cannot be met.
+req__one() {
+	REQ_WHY=
+	case $1 in
+	root) ((EUID == 0)) || REQ_WHY="requires root" ;;
+	"module "*) req_module "${1#module }" || true ;;
+	"device "*) device_setup "${1#device }" || true ;;
+	*) REQ_WHY="unknown requirement '$1'" ;;
+	esac
+	[[ -z $REQ_WHY ]]
+}
+
+# req__unexport: unset the FIXBUF_* variables this program's setup
+# exported (whatever device did it), so none reaches the next program.
+req__unexport() {
+	local v old
+	while read -r v; do
+		for old in "${REQ_ENV[@]}"; do
+			[[ $v == "$old" ]] && continue 2
+		done
+		unset "$v"
+	done < <(compgen -e FIXBUF_ || true)
 }
 
 # req__users: modules that use one this program loaded but were not loaded
@@ -117,6 +136,7 @@ req_teardown() {
 	fi
 	state_unwind "$REQ_MARK"
 	unset FIXBUF_UNMET
+	req__unexport
 }
 
 # req_driver NAME [PARAMS...]: req_module for a device setup. A kernel with

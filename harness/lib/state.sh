@@ -64,9 +64,47 @@ state__exit() {
 	state_undo
 }
 
+# A signal the harness was started with ignored cannot be trapped (bash
+# keeps it ignored, and says nothing): the shell that started it chose so.
+# A background job of a non-interactive shell (`harness/run &` in a script,
+# most CI) starts with SIGINT ignored: Ctrl-C cannot reach the run, TERM and
+# HUP still unwind the stack. nohup does the same to HUP: TERM and INT still
+# do. `env --default-signal=INT harness/run` (coreutils >= 8.31) gives INT
+# back. EXIT always runs the unwind, whatever ends the run short of KILL.
 state_traps() {
 	trap state__exit EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	trap 'exit 129' HUP
+}
+
+# state_ignored SIG: status 0 when SIG (a name, e.g. INT) is ignored in this
+# shell; for INT, TERM and HUP after state_traps, that it was ignored at
+# start. SigIgn in /proc/self/status has bit N-1 for signal N; read by this
+# shell, not a subshell, so "self" is the harness.
+state_ignored() {
+	local key='' mask='' n
+	[[ -r /proc/self/status ]] || return 1
+	while read -r key mask; do
+		[[ $key == SigIgn: ]] && break
+	done </proc/self/status
+	[[ $key == SigIgn: && $mask =~ ^[0-9a-fA-F]+$ ]] || return 1
+	n=$(kill -l "$1") || return 1
+	(((16#$mask >> (n - 1)) & 1))
+}
+
+# state_note_ignored: one KTAP-style diagnostic line on stderr when Ctrl-C
+# cannot stop this run (see state_traps), saying what still can.
+state_note_ignored() {
+	local s left=() what
+	state_ignored INT || return 0
+	for s in TERM HUP; do
+		state_ignored "$s" || left+=("$s")
+	done
+	case ${#left[@]} in
+	0) what="only KILL can, and it skips the undo" ;;
+	1) what="${left[0]} still undoes its changes" ;;
+	*) what="TERM and HUP still undo its changes" ;;
+	esac
+	printf '# harness: started with SIGINT ignored (a background job of a non-interactive shell?): Ctrl-C cannot stop this run, %s\n' "$what" >&2
 }

@@ -1,18 +1,59 @@
 # shellcheck shell=bash
 # Helpers of harness/selftest/run: run the harness, TAP-style checks.
 
-N=0 NPASS=0 NFAIL=0
-OUT='' ERR='' RC=0
+N=0 NPASS=0 NFAIL=0 NSKIP=0
+OUT='' ERR='' RC=0 HPID=
+
+# The harness's signal disposition, explicit: INT, TERM and HUP at their
+# default, as a terminal's foreground job has them, whatever started this
+# self-test (a background job of a non-interactive shell starts with SIGINT
+# ignored, nohup with SIGHUP ignored, and so would every harness it starts:
+# bash cannot trap them then). Empty when env cannot do it (coreutils <
+# 8.31): the checks that need it skip.
+SIGDFL=(env '--default-signal=INT,TERM,HUP')
+"${SIGDFL[@]}" true 2>/dev/null || SIGDFL=()
 
 # hrun [VAR=value...]: harness/run with the fake environment reset; an outer
 # timeout so a harness broken on purpose cannot hang the self-test.
 hrun() {
+	hreset
+	RC=0
+	OUT=$(timeout -k 1 20 "${SIGDFL[@]}" "$HRUN" "$@" 2>"$TMP/stderr") || RC=$?
+	ERR=$(<"$TMP/stderr")
+}
+
+hreset() {
 	echo off >"$FAKE_STATE"
 	: >"$TMP/undo.log"
 	: >"$HARNESS_KMSG"
+}
+
+# hbg CMD...: harness/run on the slow suite in the background, started
+# through CMD (env and its signal options), until its test runs: HPID.
+hbg() {
+	local i
+	hreset
+	FAKE_HANG_TERM=ok TESTS_DIR="$TMP/slow" "$@" "$HRUN" >"$TMP/bg.out" 2>"$TMP/stderr" &
+	HPID=$!
+	for ((i = 0; i < 50; i++)); do no_procs || break; sleep 0.1; done
+}
+
+# hwait: the background harness's status and output, as hrun leaves them.
+# It must end within 10 s of the signal, or it is stopped (status 124).
+hwait() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$HPID" 2>/dev/null || break
+		sleep 0.1
+	done
 	RC=0
-	OUT=$(timeout -k 1 20 "$HRUN" "$@" 2>"$TMP/stderr") || RC=$?
-	ERR=$(<"$TMP/stderr")
+	if kill -0 "$HPID" 2>/dev/null; then
+		kill -TERM "$HPID" && RC=124
+		wait "$HPID" 2>/dev/null || true
+	else
+		wait "$HPID" 2>/dev/null || RC=$?
+	fi
+	OUT=$(<"$TMP/bg.out") ERR=$(<"$TMP/stderr")
 }
 
 # check DESCRIPTION COMMAND...: one TAP line; on failure show the output tail.
@@ -27,6 +68,15 @@ check() {
 		printf '#   rc=%s, last output:\n' "$RC"
 		tail -n 6 <<<"$OUT"$'\n'"$ERR" | sed 's/^/#   /'
 	fi
+}
+
+# skip REASON DESCRIPTION...: checks this machine cannot make, TAP SKIP.
+skip() {
+	local d
+	for d in "${@:2}"; do
+		N=$((N + 1)) NSKIP=$((NSKIP + 1))
+		echo "ok $N $d # SKIP $1"
+	done
 }
 
 # all CMD... -- CMD...: every command succeeds (no eval, no quoting games).
@@ -56,7 +106,16 @@ count_in() { [[ $(grep -c -- "$2" "$1") == "$3" ]]; }
 within() { ((SECONDS - $1 < $2)); } # START SECONDS
 has() { [[ $OUT$'\n'$ERR == *"$1"* ]]; }
 hasnt() { ! has "$1"; }
-last() { [[ ${OUT##*$'\n'} == "$1" ]]; }
+# last "N passed, N failed, N skipped": the closing line, as the last KTAP
+# diagnostic of stdout and bare at the end of stderr.
+last() { [[ ${OUT##*$'\n'} == "# $1" && ${ERR##*$'\n'} == "$1" ]]; }
+# ktap_only: every stdout line is KTAP: version, plan, result, diagnostic,
+# or indented (a program's own subtest lines).
+ktap_only() {
+	! grep -qvE '^(KTAP version 1|1\.\.[0-9]+|(not )?ok [0-9]+( .*)?|#.*|    .*)$' <<<"$OUT"
+}
+empty_dir() { [[ -d $1 && -z $(ls -A "$1") ]]; }
+alive() { kill -0 "$1" 2>/dev/null; }
 infile() { [[ -f $1 && $(<"$1") == *"$2"* ]]; }
 no_procs() { ! pgrep -f "fixbuf-fake-$FAKE_TOKEN" >/dev/null; }
 # The setup hook's change was undone, all undos ran newest first even
@@ -66,16 +125,65 @@ undone() {
 		[[ $ERR == *"undo failed: exit 3"* ]]
 }
 
-mk_suite() { # DIR TIMEOUT FAKE...: a TESTS_DIR of links to fake programs
+# devices_resolve: the real devices' setups exist once device_load loaded
+# harness/lib as harness/run does (in a subshell: nothing stays defined).
+devices_resolve() (
+	# shellcheck source-path=SCRIPTDIR source=../lib/device.sh
+	source "$SELF/../lib/device.sh"
+	device_load "$SELF/../lib" &&
+		declare -F dev_nvme_loop_setup dev_scsi_debug_setup dev_null_blk_setup >/dev/null
+)
+
+# mk_suite DIR TIMEOUT PROG...: a TESTS_DIR of links to fake programs (a
+# PROG with a '/' is a path, else a name in fake/).
+mk_suite() {
 	local dir=$1 t=$2 f
 	shift 2
 	mkdir -p "$dir"
-	for f in "$@"; do ln -s "$SELF/fake/$f" "$dir/$f"; done
+	for f in "$@"; do
+		[[ $f == */* ]] || f=$SELF/fake/$f
+		ln -s "$f" "$dir/${f##*/}"
+	done
 	echo "timeout=$t" >"$dir/settings"
+}
+
+# c_build OUT SRC: build SRC as tests/Makefile builds a test program: its
+# compiler, flags, library sources (tests/lib but the probe) and libraries,
+# read from the Makefile itself so they cannot drift. Returns 1 with C_WHY
+# when this machine cannot build C programs (checks then skip), 2 with the
+# compiler's output in C_ERR when SRC does not build.
+# shellcheck disable=SC2034 # C_WHY and C_ERR are read by run
+c_build() {
+	local tests=$SELF/../../tests cc
+	local -a v cflags srcs libs
+	C_WHY='' C_ERR=''
+	command -v make >/dev/null || { C_WHY="no make" && return 1; }
+	cat >"$TMP/vars.mk" <<'MK'
+$(info $(CC))
+$(info $(CFLAGS))
+$(info $(LIB_SRCS))
+$(info $(LDLIBS))
+selftest-vars: ; @:
+MK
+	mapfile -t v < <(make -s --no-print-directory -C "$tests" -f Makefile -f "$TMP/vars.mk" selftest-vars)
+	((${#v[@]} == 4)) || { C_WHY="cannot read the build flags of $tests/Makefile" && return 1; }
+	cc=${v[0]}
+	read -ra cflags <<<"${v[1]}"
+	read -ra srcs <<<"${v[2]}"
+	read -ra libs <<<"${v[3]}"
+	command -v "$cc" >/dev/null || { C_WHY="no C compiler ($cc)" && return 1; }
+	if ! printf '#include <liburing.h>\nint main(void) { return 0; }\n' |
+		"$cc" -x c - -luring -o "$TMP/liburing-check" 2>/dev/null; then
+		C_WHY="no liburing (liburing-dev)" && return 1
+	fi
+	if ! (cd "$tests" && "$cc" "${cflags[@]}" "$2" "${srcs[@]}" "${libs[@]}" -o "$1") 2>"$TMP/cc.err"; then
+		C_ERR=$(<"$TMP/cc.err")
+		return 2
+	fi
 }
 
 finish() {
 	echo "1..$N"
-	echo "$NPASS passed, $NFAIL failed"
+	echo "$NPASS passed, $NFAIL failed, $NSKIP skipped"
 	((NFAIL == 0))
 }

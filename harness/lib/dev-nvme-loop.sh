@@ -1,56 +1,13 @@
-# shellcheck shell=bash disable=SC2034 # FIXBUF_* are read by the test programs
-# An nvme-loop target over a slow null_blk, made through configfs for one
-# program: every object is named fixbuf-<pid> and only those are touched.
-# Exports FIXBUF_NVME_CHAR (/dev/ngXnY), FIXBUF_NVME_BLK, FIXBUF_NVME_TAGS,
-# and FIXBUF_NVME_FAULT* (see dev__nvme_fault).
+# shellcheck shell=bash disable=SC2034 # REQ_WHY and DEV_* are read by the harness
+# device nvme-loop: an nvme-loop target over a slow null_blk (dev-null_blk.sh),
+# made through configfs for one program: every object is named fixbuf-<pid>
+# and only those are touched.
+# Exports FIXBUF_NVME_CHAR (/dev/ngXnY), FIXBUF_NVME_BLK (/dev/nvmeXnY),
+# FIXBUF_NVME_TAGS (requests that take every tag), the null_blk's
+# FIXBUF_NULLB_BLK, and fail_io_timeout on that null_blk: FIXBUF_IO_TIMEOUT*
+# (fault.sh, see dev__nvme_fault).
 
-# Long enough that the table change lands while the fillers hold the tags
-# (a case checks it did, and says "path not taken" if not), even on a busy
-# TCG guest; each filler round costs this much.
-NVME_DELAY_NS=${FIXBUF_NVME_DELAY_NS:-500000000}
 NVME_QUEUE=16
-# The null_blk's io_timeout while a fault-timeout case holds requests: the
-# dropped fillers end about a second after it, the requests behind them must
-# not time out for real, so well above the null_blk delay.
-NVME_FAULT_MS=${FIXBUF_NVME_FAULT_MS:-$((NVME_DELAY_NS / 500000 > 1000 ? NVME_DELAY_NS / 500000 : 1000))}
-
-dev__cfs() { # dev__cfs PATH VALUE: write a configfs attribute or say which
-	printf '%s\n' "$2" >"$1" 2>/dev/null && return 0
-	REQ_WHY="writing $2 to ${1#/sys/kernel/config/} failed"
-	return 1
-}
-
-dev__mkdir() { # dev__mkdir DIR: create a configfs object, undo removes it
-	if ! mkdir "$1" 2>/dev/null; then
-		REQ_WHY="cannot create ${1#/sys/kernel/config/}"
-		return 1
-	fi
-	state_push rmdir "$1"
-}
-
-dev_nullb_setup() { # -> DEV_NULLB (/dev/nullbN)
-	local nb=/sys/kernel/config/nullb/fixbuf-$$ idx
-	req_configfs || return 1
-	# nr_devices=0: no stray nullb0 when this run loads the module.
-	req_driver null_blk nr_devices=0 || return 1
-	if [[ ! -d ${nb%/*} ]]; then
-		REQ_WHY="requires null_blk configfs (CONFIG_BLK_DEV_NULL_BLK)"
-		return 1
-	fi
-	dev__mkdir "$nb" || return 1
-	dev__cfs "$nb/size" 16 && dev__cfs "$nb/blocksize" 4096 &&
-		dev__cfs "$nb/memory_backed" 1 && dev__cfs "$nb/irqmode" 2 &&
-		dev__cfs "$nb/completion_nsec" "$NVME_DELAY_NS" &&
-		dev__cfs "$nb/power" 1 || return 1
-	state_push "echo 0 > $nb/power"
-	# Named after the configfs item since 6.x; nullb<index> before.
-	read -r idx <"$nb/index"
-	DEV_NULLB=/dev/${nb##*/}
-	[[ -b $DEV_NULLB ]] || DEV_NULLB=/dev/nullb$idx
-	[[ -b $DEV_NULLB ]] && return 0
-	REQ_WHY="null_blk: $DEV_NULLB did not appear"
-	return 1
-}
 
 # dev__connect NQN -> DEV_CTRL (nvmeN): one I/O queue of the smallest size,
 # so a test can hold every tag.
@@ -94,9 +51,9 @@ dev__nvme_disk() {
 	return 1
 }
 
-dev_nvme_setup() {
+dev_nvme_loop_setup() {
 	local cfs=/sys/kernel/config/nvmet name=fixbuf-$$ sub port id
-	dev_nullb_setup || return 1
+	dev_null_blk_setup || return 1
 	req_driver nvmet && req_driver nvme-loop && req_driver nvme-fabrics || return 1
 	if [[ ! -d $cfs ]]; then
 		REQ_WHY="requires nvmet configfs (CONFIG_NVME_TARGET)"
@@ -133,9 +90,9 @@ dev_nvme_setup() {
 }
 
 # dev__nvme_fault: fail_io_timeout on our null_blk only, disarmed, for the
-# fault-timeout cases (tests/lib/passthru.c). Unavailable is not an error:
-# FIXBUF_NVME_FAULT_WHY is those cases' skip reason. Otherwise a case arms
-# times=FIXBUF_NVME_FAULT_DROP, the fillers that reach the null_blk before
+# fault-timeout cases (tests/lib/fault.h). Unavailable is not an error:
+# FIXBUF_IO_TIMEOUT_WHY is those cases' skip reason. Otherwise a case arms
+# times=FIXBUF_IO_TIMEOUT_DROP, the fillers that reach the null_blk before
 # anything else can: those holding the controller queue's driver tags (the
 # others wait in its scheduler for one). The null_blk keeps its delay: it
 # serves every case of the program, and its configfs attributes are fixed
@@ -143,8 +100,6 @@ dev_nvme_setup() {
 # the delay, and the case checks that they were.
 dev__nvme_fault() {
 	local m t r drop=0
-	unset FIXBUF_NVME_FAULT FIXBUF_NVME_FAULT_WHY FIXBUF_NVME_FAULT_TIMES \
-		FIXBUF_NVME_FAULT_TIMEOUT FIXBUF_NVME_FAULT_MS FIXBUF_NVME_FAULT_DROP
 	for m in /sys/class/nvme/"$DEV_CTRL"/nvme*n*/mq/*; do
 		if read -r t 2>/dev/null <"$m/nr_tags" && read -r r 2>/dev/null <"$m/nr_reserved_tags" &&
 			((t - r > drop)); then
@@ -152,12 +107,17 @@ dev__nvme_fault() {
 		fi
 	done
 	if ((drop == 0)); then
-		export FIXBUF_NVME_FAULT_WHY="fail_io_timeout: no driver tag count under /sys/class/nvme/$DEV_CTRL"
-	elif ! fault_io_timeout "${DEV_NULLB#/dev/}"; then
-		export FIXBUF_NVME_FAULT_WHY=$FAULT_WHY
+		fault_io_timeout_none "fail_io_timeout: no driver tag count under /sys/class/nvme/$DEV_CTRL"
 	else
-		export FIXBUF_NVME_FAULT=1 FIXBUF_NVME_FAULT_TIMES=$FAULT_TIMES \
-			FIXBUF_NVME_FAULT_TIMEOUT=/sys/block/${DEV_NULLB#/dev/}/queue/io_timeout \
-			FIXBUF_NVME_FAULT_MS=$NVME_FAULT_MS FIXBUF_NVME_FAULT_DROP=$drop
+		fault_io_timeout_export "${DEV_NULLB#/dev/}" "$drop" "$(dev__nvme_fault_ms)"
 	fi
+}
+
+# The null_blk's io_timeout while a fault-timeout case holds requests: the
+# dropped fillers end about a second after it, the requests behind them must
+# not time out for real, so well above the null_blk delay. FIXBUF_IO_TIMEOUT_MS
+# set by the user overrides it.
+dev__nvme_fault_ms() {
+	local d=$((NULLB_DELAY_NS / 500000))
+	echo "${FIXBUF_IO_TIMEOUT_MS:-$((d > 1000 ? d : 1000))}"
 }

@@ -1,13 +1,15 @@
-# shellcheck shell=bash disable=SC2034 # FIXBUF_* are read by the test programs
-# A scsi_debug disk for one program: one command at a time in the host
-# (max_queue=1), loaded without delay so the SCSI scan stays fast, slowed
-# afterwards through sysfs. A scsi_debug loaded by anyone else is left
-# alone. Exports FIXBUF_SCSI_BSG, FIXBUF_SCSI_BLK, FIXBUF_SCSI_TAGS.
+# shellcheck shell=bash disable=SC2034 # REQ_WHY and DEV_* are read by the harness
+# device scsi_debug: a scsi_debug disk for one program, one command at a
+# time in the host (max_queue=1), loaded without delay so the SCSI scan stays
+# fast, slowed afterwards through sysfs. A scsi_debug loaded by anyone else
+# is left alone.
+# Exports FIXBUF_SCSI_BSG (/dev/bsg/H:C:T:L), FIXBUF_SCSI_BLK (/dev/sdX),
+# FIXBUF_SCSI_TAGS (requests that take every tag).
 
 SCSI_DELAY_NS=${FIXBUF_SCSI_DELAY_NS:-500000000}
 SCSI_SYS=/sys/bus/pseudo/drivers/scsi_debug
 
-dev_scsi_setup() {
+dev_scsi_debug_setup() {
 	local dev hctl blk i nr
 	if [[ -e /sys/module/scsi_debug/initstate ]]; then
 		REQ_WHY="requires scsi_debug, but it is loaded already (not ours: left alone)"

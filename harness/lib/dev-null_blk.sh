@@ -1,0 +1,37 @@
+# shellcheck shell=bash disable=SC2034 # REQ_WHY and DEV_* are read by the harness
+# device null_blk: a slow, memory-backed null_blk made through configfs for
+# one program, named fixbuf-<pid> (only that one is touched). It backs
+# nvme-loop, whose setup calls dev_null_blk_setup.
+# Exports FIXBUF_NULLB_BLK (/dev/nullbN, also in DEV_NULLB for the caller).
+
+# Long enough that the table change lands while the fillers hold the tags
+# (a case checks it did, and says "path not taken" if not), even on a busy
+# TCG guest; each filler round costs this much. The override keeps the name
+# it has always had: nvme-loop is what this delay slows.
+NULLB_DELAY_NS=${FIXBUF_NVME_DELAY_NS:-500000000}
+
+dev_null_blk_setup() {
+	local nb=/sys/kernel/config/nullb/fixbuf-$$ idx
+	req_configfs || return 1
+	# nr_devices=0: no stray nullb0 when this run loads the module.
+	req_driver null_blk nr_devices=0 || return 1
+	if [[ ! -d ${nb%/*} ]]; then
+		REQ_WHY="requires null_blk configfs (CONFIG_BLK_DEV_NULL_BLK)"
+		return 1
+	fi
+	dev__mkdir "$nb" || return 1
+	dev__cfs "$nb/size" 16 && dev__cfs "$nb/blocksize" 4096 &&
+		dev__cfs "$nb/memory_backed" 1 && dev__cfs "$nb/irqmode" 2 &&
+		dev__cfs "$nb/completion_nsec" "$NULLB_DELAY_NS" &&
+		dev__cfs "$nb/power" 1 || return 1
+	state_push "echo 0 > $nb/power"
+	# Named after the configfs item since 6.x; nullb<index> before.
+	read -r idx <"$nb/index"
+	DEV_NULLB=/dev/${nb##*/}
+	[[ -b $DEV_NULLB ]] || DEV_NULLB=/dev/nullb$idx
+	if [[ ! -b $DEV_NULLB ]]; then
+		REQ_WHY="null_blk: $DEV_NULLB did not appear"
+		return 1
+	fi
+	export FIXBUF_NULLB_BLK=$DEV_NULLB
+}

@@ -1,0 +1,74 @@
+# shellcheck shell=bash
+# The device contract (tests/lib/dev.h), harness side. A program's
+# requirement "device X" is met by dev_X_setup (dashes in X as underscores),
+# defined by a file dev-X.sh that harness/run loads from harness/lib (and
+# from HARNESS_DEVICES, for the self-tests). A new device is that one file:
+# no list here or in requires.sh to extend.
+#
+# dev_X_setup runs once per program that requires it, as part of req_setup:
+# every change it makes goes on the undo stack (state_push), it exports the
+# FIXBUF_* variables its dev-X.sh header lists (req_teardown unsets them
+# again), and when it cannot, it returns 1 with a one-line REQ_WHY that
+# becomes the skip reason of the program's cases. This file is not a
+# dev-*.sh itself: it holds the loader, the dispatcher and the helpers the
+# device files share.
+
+DEVICE_NAMES=() # X of every dev-X.sh loaded
+
+# device_load DIR...: source every DIR/dev-*.sh, each of which must define
+# its dev_X_setup: a misnamed function fails the run at start instead of
+# skipping a program later as "unknown device". The files are sourced inside
+# this function, so their own globals must be plain assignments (a declare
+# there would be local to it), and the locals here have names none will use.
+device_load() {
+	local dev__dir dev__file dev__x
+	for dev__dir in "$@"; do
+		if [[ ! -d $dev__dir ]]; then
+			printf 'harness: no device directory %s\n' "$dev__dir" >&2
+			return 1
+		fi
+		for dev__file in "$dev__dir"/dev-*.sh; do
+			[[ -f $dev__file ]] || continue
+			# shellcheck source=/dev/null
+			source "$dev__file"
+			dev__x=${dev__file##*/dev-}
+			dev__x=${dev__x%.sh}
+			if ! declare -F "dev_${dev__x//-/_}_setup" >/dev/null; then
+				printf 'harness: %s does not define dev_%s_setup\n' "$dev__file" "${dev__x//-/_}" >&2
+				return 1
+			fi
+			DEVICE_NAMES+=("$dev__x")
+		done
+	done
+}
+
+# device_setup X: requirement "device X", for exactly the X of a dev-X.sh.
+# A setup that fails without saying why still gets a reason: the program
+# must skip, not run without its device.
+device_setup() {
+	local dev__x
+	for dev__x in "${DEVICE_NAMES[@]}"; do
+		[[ $dev__x == "$1" ]] || continue
+		"dev_${1//-/_}_setup" && [[ -z $REQ_WHY ]] && return 0
+		REQ_WHY=${REQ_WHY:-"device $1: setup failed"}
+		return 1
+	done
+	REQ_WHY="unknown device '$1' (no harness/lib/dev-$1.sh)"
+	return 1
+}
+
+# Shared by the dev-*.sh files (configfs-made devices).
+
+dev__cfs() { # dev__cfs PATH VALUE: write a configfs attribute or say which
+	printf '%s\n' "$2" >"$1" 2>/dev/null && return 0
+	REQ_WHY="writing $2 to ${1#/sys/kernel/config/} failed"
+	return 1
+}
+
+dev__mkdir() { # dev__mkdir DIR: create a configfs object, undo removes it
+	if ! mkdir "$1" 2>/dev/null; then
+		REQ_WHY="cannot create ${1#/sys/kernel/config/}"
+		return 1
+	fi
+	state_push rmdir "$1"
+}

@@ -1,0 +1,23 @@
+# shellcheck shell=bash disable=SC2034 # REQ_WHY is read by the harness
+# device fakedev, for the self-tests (HARNESS_DEVICES=harness/selftest/devices):
+# a file in FAKEDEV_DIR holding FAKE_TOKEN stands for the node, so the whole
+# device contract (setup, undo, exported variables, skip reason) runs
+# without root or a kernel module. FAKEDEV_FAIL=1 makes the setup fail as a
+# missing driver would.
+# Exports FIXBUF_FAKEDEV_NODE (the file).
+
+dev_fakedev_setup() {
+	local node
+	if [[ ${FAKEDEV_FAIL:-} == 1 ]]; then
+		REQ_WHY="fakedev: told to fail"
+		return 1
+	fi
+	if ! node=$(mktemp "${FAKEDEV_DIR:?}/node.XXXXXX"); then
+		REQ_WHY="fakedev: cannot create a file in $FAKEDEV_DIR"
+		return 1
+	fi
+	# On the stack before it is written: a failed write is undone too.
+	state_push rm -f "$node"
+	printf '%s\n' "${FAKE_TOKEN-}" >"$node"
+	export FIXBUF_FAKEDEV_NODE=$node
+}
