@@ -91,23 +91,35 @@ bool t_peek_cqe(struct io_uring *ring, struct io_uring_cqe *out)
 	return true;
 }
 
+/* Both hand @fn the CQE in the ring itself: a big CQE's tail stays readable. */
 void t_cqe_peek(struct io_uring *ring, t_cqe_fn fn, void *arg)
 {
-	struct io_uring_cqe cqe;
+	struct io_uring_cqe *cqe;
 
-	while (t_peek_cqe(ring, &cqe))
-		fn(&cqe, arg);
+	/* CQ ring only: entering the kernel would run pending task work. */
+	while (!__io_uring_peek_cqe(ring, &cqe, NULL) && cqe) {
+		fn(cqe, arg);
+		io_uring_cqe_seen(ring, cqe);
+	}
 }
 
 int t_cqe_until(struct io_uring *ring, t_cqe_fn fn, bool (*done)(void *arg),
 		void *arg, unsigned int ms)
 {
-	struct io_uring_cqe cqe;
+	struct __kernel_timespec ts = {
+		.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000LL,
+	};
+	struct io_uring_cqe *cqe;
+	int ret;
 
 	while (!done(arg)) {
-		if (t_wait_cqe(ring, &cqe, ms))
+		do {
+			ret = io_uring_wait_cqe_timeout(ring, &cqe, &ts);
+		} while (ret == -EINTR);
+		if (ret)
 			return -ETIME;
-		fn(&cqe, arg);
+		fn(cqe, arg);
+		io_uring_cqe_seen(ring, cqe);
 	}
 	return 0;
 }

@@ -72,7 +72,10 @@ struct t_done {
 	int nr_other;
 };
 
-/* Hand every CQE posted so far to @fn, without entering the kernel. */
+/*
+ * Hand every CQE posted so far to @fn, without entering the kernel. @fn
+ * sees the CQE in the ring, whole (a 32-byte CQE's big_cqe too).
+ */
 typedef void (*t_cqe_fn)(const struct io_uring_cqe *cqe, void *arg);
 void t_cqe_peek(struct io_uring *ring, t_cqe_fn fn, void *arg);
 /* Hand CQEs to @fn until @done(@arg) holds; at most @ms for each. 0 or -ETIME. */
