@@ -1,12 +1,32 @@
 # shellcheck shell=bash disable=SC2034 # FAULT_* are read by the device setups
-# Kernel fault injection for the device setups (Documentation/fault-injection).
-# fail_io_timeout drops the completions of requests on queues whose disk has
-# io-timeout-fail set, until the block layer's timeout handler ends them
-# (io_timeout plus about a second): they keep their tags meanwhile.
-# io-timeout-fail is per disk and only ever set on a disk of ours; the
-# debugfs attributes are global, so they are left disarmed (times=0) and a
-# test arms times for exactly the requests it means to hold. Every value
-# changed is on the undo stack (state_write), restored on every exit path.
+# Kernel fault injection (Documentation/fault-injection), set up by the
+# harness for one program and left disarmed: a test arms it for exactly what
+# it means to fail.
+#
+# fail_io_timeout (device setups): drops the completions of requests on
+# queues whose disk has io-timeout-fail set, until the block layer's timeout
+# handler ends them (io_timeout plus about a second): they keep their tags
+# meanwhile. io-timeout-fail is per disk and only ever set on a disk of
+# ours; the debugfs attributes are global, so they are left disarmed
+# (times=0) and a test arms times for exactly the requests it means to hold.
+#
+# fail_function (requirement "fault FUNC", fault_function_setup): FUNC is
+# added to fail_function/inject (only if nobody injects it already) with
+# retval -EAGAIN, disarmed (times=0) and with task-filter=Y: the kernel then
+# fails only tasks whose /proc/<tid>/make-it-fail is 1. The harness never
+# sets make-it-fail nor times: the test sets both for its own thread, so
+# nothing else on the machine can be failed. Unavailable is not a setup
+# failure: FIXBUF_FAIL_FUNCTION_WHY is the skip reason of the cases that
+# need it, the others run.
+#
+# Saved and restored: every debugfs attribute and disk attribute changed is
+# a state_write (state.sh): its value is read before the change, the undo
+# writes it back on every exit path (times, written first, comes back last
+# so nothing fires while the others change back), the value is read back
+# and compared once the unwind ran, and the undo is journaled so a run
+# killed with SIGKILL is undone by the next run's start. The injection of
+# FUNC is a state_push of its removal, journaled the same way; FUNC's
+# retval file exists only while FUNC is injected and goes with it.
 
 FAULT_DEBUGFS=${HARNESS_DEBUGFS:-/sys/kernel/debug}
 FAULT_WHY=   # why fault injection is unavailable (one line)
@@ -24,9 +44,26 @@ fault__attrs() {
 			[[ -e $dir/$name ]] || continue
 		fi
 		state_write "$dir/$name" "${a#*=}" 2>/dev/null && continue
-		FAULT_WHY="fail_io_timeout: writing ${a#*=} to ${dir#"$FAULT_DEBUGFS"/}/$name failed"
+		FAULT_WHY="${dir##*/}: writing ${a#*=} to ${dir#"$FAULT_DEBUGFS"/}/$name failed"
 		return 1
 	done
+}
+
+# fault__disarm DIR TASK_FILTER: the attributes of one fault_attr in
+# debugfs, disarmed. times=0 first and restored last: the fault never fires
+# while the others change, nor while the undo puts them back. Then every
+# attribute that can keep a fault from firing, set explicitly.
+fault__disarm() {
+	fault__attrs "$1" times=0 probability=100 interval=1 space=0 verbose=0 \
+		"task-filter=$2" 'ignore-gfp-wait?=N' 'ignore-gfp-highmem?=N' \
+		'stacktrace-depth?=32' 'require-start?=0' 'require-end?=0xffffffffffffffff' \
+		'reject-start?=0' 'reject-end?=0'
+}
+
+# fault__debugfs DIR: DIR (under debugfs) exists, debugfs mounted if need be.
+fault__debugfs() {
+	[[ -d $1 ]] || state_mount debugfs "$FAULT_DEBUGFS" 2>/dev/null || true
+	[[ -d $1 ]]
 }
 
 # fault_io_timeout DISK: make fail_io_timeout apply to /sys/block/DISK only,
@@ -40,18 +77,12 @@ fault_io_timeout() {
 		FAULT_WHY="requires CONFIG_FAIL_IO_TIMEOUT"
 		return 1
 	fi
-	[[ -d $dir ]] || state_mount debugfs "$FAULT_DEBUGFS" 2>/dev/null || true
-	if [[ ! -d $dir ]]; then
+	if ! fault__debugfs "$dir"; then
 		FAULT_WHY="requires CONFIG_FAULT_INJECTION_DEBUG_FS (no ${dir})"
 		return 1
 	fi
-	# times=0 first and restored last: the attribute never fires while
-	# the others change, nor while the undo puts them back. Then every
-	# attribute that can keep a fault from firing, set explicitly.
-	fault__attrs "$dir" times=0 probability=100 interval=1 space=0 verbose=0 \
-		task-filter=N 'ignore-gfp-wait?=N' 'ignore-gfp-highmem?=N' \
-		'stacktrace-depth?=32' 'require-start?=0' 'require-end?=0xffffffffffffffff' \
-		'reject-start?=0' 'reject-end?=0' || return 1
+	# Completions run in interrupt context, in no task: no task filter.
+	fault__disarm "$dir" N || return 1
 	# Recorded, not changed: the undo restores it even if a test that
 	# shortened it is killed.
 	if ! read -r ms <"$disk/queue/io_timeout" || ! state_write "$disk/queue/io_timeout" "$ms" ||
@@ -83,4 +114,79 @@ fault_io_timeout_export() {
 # fault_io_timeout_none WHY: the device cannot have it, WHY says why.
 fault_io_timeout_none() {
 	export FIXBUF_IO_TIMEOUT_WHY=$1
+}
+
+# fault_function_setup FUNC: requirement "fault FUNC" (requires.sh). Exports
+# FIXBUF_FAIL_FUNCTION=FUNC and FIXBUF_FAIL_FUNCTION_TIMES (debugfs
+# fail_function/times), else FIXBUF_FAIL_FUNCTION_WHY; never fails the
+# requirement itself (REQ_WHY untouched): only the cases that need the
+# fault skip. req_teardown unsets the variables and unwinds the changes.
+fault_function_setup() {
+	if fault_function "$1"; then
+		unset FIXBUF_FAIL_FUNCTION_WHY
+		export FIXBUF_FAIL_FUNCTION=$1 FIXBUF_FAIL_FUNCTION_TIMES=$FAULT_DEBUGFS/fail_function/times
+	else
+		unset FIXBUF_FAIL_FUNCTION FIXBUF_FAIL_FUNCTION_TIMES
+		export FIXBUF_FAIL_FUNCTION_WHY=$FAULT_WHY
+	fi
+	return 0
+}
+
+# fault_function FUNC: fail_function on FUNC, disarmed, task-filtered,
+# returning -EAGAIN when it fires; else FAULT_WHY. Nothing changes before
+# every check passed. A fake debugfs (HARNESS_DEBUGFS, the self-tests)
+# needs no root.
+fault_function() {
+	local func=$1 dir=$FAULT_DEBUGFS/fail_function
+	FAULT_WHY=
+	if ((EUID != 0)) && [[ -z ${HARNESS_DEBUGFS:-} ]]; then
+		FAULT_WHY="requires root"
+	elif ! fault__debugfs "$dir"; then
+		FAULT_WHY="requires CONFIG_FAIL_FUNCTION (no fail_function in debugfs)"
+	elif ! fault__listed "$func" "$dir/injectable"; then
+		FAULT_WHY="requires error injection on $func (the suite's kernels carry patches/debug/)"
+	elif fault__listed "$func" "$dir/inject"; then
+		FAULT_WHY="fail_function already injects $func (not ours: left alone)"
+	fi
+	[[ -z $FAULT_WHY ]] || return 1
+	fault__disarm "$dir" Y && fault__inject "$dir" "$func" || return 1
+	# What the kernel takes: unsigned, so -EAGAIN as its 64-bit pattern.
+	if ! printf '%#x\n' -11 2>/dev/null >"$dir/$func/retval"; then
+		FAULT_WHY="fail_function: cannot set $func/retval to -EAGAIN"
+		return 1
+	fi
+}
+
+# fault__listed FUNC FILE: FUNC is the first word of a line of FILE
+# (injectable: "FUNC<tab>TYPE"; inject: "FUNC").
+fault__listed() {
+	local name _
+	while read -r name _ || [[ -n $name ]]; do
+		[[ $name == "$1" ]] && return 0
+	done 2>/dev/null <"$2"
+	return 1
+}
+
+# fault__inject DIR FUNC: inject FUNC. Its removal is pushed first: a run
+# killed in between tries to remove what is not there, harmlessly.
+fault__inject() {
+	state_push fault__uninject "$1" "$2"
+	fault__inject_write "$1" "$2" && return 0
+	state_drop
+	FAULT_WHY="fail_function: cannot inject $2"
+	return 1
+}
+
+fault__uninject() { fault__inject_write "$1" "!$2"; }
+
+# fault__inject_write DIR LINE: write LINE to DIR/inject, as the kernel takes
+# it. HARNESS_FAIL_FUNCTION_INJECT, a command given DIR and LINE, does it
+# instead: a fake debugfs has plain files, and only the kernel makes
+# DIR/FUNC/retval appear and go.
+fault__inject_write() {
+	if [[ -n ${HARNESS_FAIL_FUNCTION_INJECT:-} ]]; then
+		"$HARNESS_FAIL_FUNCTION_INJECT" "$1" "$2"
+	else
+		printf '%s\n' "$2" 2>/dev/null >"$1/inject"
+	fi
 }

@@ -1,10 +1,12 @@
 # shellcheck shell=bash disable=SC2034 # globals here are read by harness/run
 # Declarative requirements, blktests style: a program lists what it needs
-# (`prog -r`: "root", "module X", "device X" as device.sh defines it); the
-# harness provides it for that program only (undo stack mark, and the
-# FIXBUF_* variables it exported are unset after the program) or passes a
-# one-line reason (FIXBUF_UNMET) that the program reports as the skip reason
-# of its cases.
+# (`prog -r`: "root", "module X", "device X" as device.sh defines it,
+# "fault FUNC" as fault.sh's fault_function_setup does); the harness
+# provides it for that program only (undo stack mark, and the FIXBUF_*
+# variables it exported are unset after the program) or passes a one-line
+# reason (FIXBUF_UNMET) that the program reports as the skip reason of its
+# cases. "fault FUNC" never does: without the fault, only the cases that
+# need it skip (FIXBUF_FAIL_FUNCTION_WHY), the others still run.
 
 REQ_WHY=      # why the last requirement could not be met
 REQ_LOADED=() # modules this program's setup loaded
@@ -97,6 +99,7 @@ req__one() {
 	root) ((EUID == 0)) || REQ_WHY="requires root" ;;
 	"module "*) req_module "${1#module }" || true ;;
 	"device "*) device_setup "${1#device }" || true ;;
+	"fault "*) fault_function_setup "${1#fault }" ;;
 	*) REQ_WHY="unknown requirement '$1'" ;;
 	esac
 	[[ -z $REQ_WHY ]]

@@ -103,6 +103,7 @@ one_line_err() { [[ -z $OUT && -n $ERR && $ERR != *$'\n'* ]]; }
 files() { local f; for f in "${@:2}"; do [[ -s $1/$f ]] || return 1; done; }
 last_in() { [[ $(tail -n 1 "$1") == "$2" ]]; }
 count_in() { [[ $(grep -c -- "$2" "$1") == "$3" ]]; }
+count_err() { [[ $(grep -cF -- "$1" <<<"$ERR") == "$2" ]]; } # STRING N: lines of stderr
 within() { ((SECONDS - $1 < $2)); } # START SECONDS
 has() { [[ $OUT$'\n'$ERR == *"$1"* ]]; }
 hasnt() { ! has "$1"; }
@@ -123,6 +124,63 @@ no_procs() { ! pgrep -f "fixbuf-fake-$FAKE_TOKEN" >/dev/null; }
 undone() {
 	[[ $(<"$FAKE_STATE") == off && $(<"$TMP/undo.log") == $'second\nfirst' ]] &&
 		[[ $ERR == *"undo failed: exit 3"* ]]
+}
+
+file_is() { [[ -f $1 && $(<"$1") == "$2" ]]; }
+
+# The fake fail_function directory (under HARNESS_DEBUGFS): plain files at
+# unusual values, which a fault setup must change and its undo bring back.
+# stacktrace-depth is there, require-start and the like are not: the
+# config-dependent attributes are set only where they exist.
+FF_ORIG=(times=7 probability=3 interval=5 space=9 verbose=2 task-filter=N stacktrace-depth=4)
+FF_INJECT=
+
+# ff_reset [INJECTABLE [INJECT]]: the fake at its original values; the
+# injectable functions (default "other_func fake_func") and those injected
+# already (default other_func), space-separated.
+ff_reset() {
+	local d=$HARNESS_DEBUGFS/fail_function a f
+	mkdir -p "$d"
+	for a in "${FF_ORIG[@]}"; do
+		printf '%s\n' "${a#*=}" >"$d/${a%%=*}"
+	done
+	: >"$d/injectable"
+	for f in ${1-other_func fake_func}; do printf '%s\tERRNO\n' "$f" >>"$d/injectable"; done
+	FF_INJECT=${2-other_func}
+	printf '%s\n' "${FF_INJECT// /$'\n'}" >"$d/inject"
+	: >"$FAKE_SEEN"
+}
+
+# ff_original: every fake attribute at its original value, fake_func's
+# retval gone with its injection.
+ff_original() {
+	local d=$HARNESS_DEBUGFS/fail_function a
+	for a in "${FF_ORIG[@]}"; do
+		file_is "$d/${a%%=*}" "${a#*=}" || return 1
+	done
+	file_is "$d/inject" "${FF_INJECT// /$'\n'}" && [[ ! -e $d/fake_func ]]
+}
+
+# ff_armed: the fake as the fault setup leaves it while a program runs.
+ff_armed() {
+	local d=$HARNESS_DEBUGFS/fail_function
+	file_is "$d/times" 0 && file_is "$d/task-filter" Y && file_is "$d/inject" $'other_func\nfake_func' &&
+		file_is "$d/fake_func/retval" 0xfffffffffffffff5
+}
+
+# kill_run PID: SIGKILL the harness PID, then its test program's whole
+# process group (found through the fake's sleeper): nothing of the run can
+# undo anything.
+kill_run() {
+	local p stat g i
+	kill -KILL "$1"
+	for p in $(pgrep -f "fixbuf-fake-$FAKE_TOKEN" || true); do
+		read -r stat 2>/dev/null <"/proc/$p/stat" || continue
+		stat=${stat##*) } # after "pid (comm) ": state ppid pgrp ...
+		read -r _ _ g _ <<<"$stat"
+		kill -KILL -- "-$g" 2>/dev/null || true
+	done
+	for ((i = 0; i < 50; i++)); do no_procs && break; sleep 0.1; done
 }
 
 # devices_resolve: the real devices' setups exist once device_load loaded
