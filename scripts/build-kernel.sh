@@ -3,6 +3,7 @@ set -euo pipefail
 # build-kernel.sh [--src TREE] [-j N] VARIANT -> prints the bzImage path.
 #   stock          Debian's linux-source-7.2 as shipped (branch "base")
 #   patched        stock + patches/fixes (git am)
+#   (every variant of the default tree also gets patches/debug/, test-only hooks)
 #   patched-N      stock + the first N fix patches (each must build alone)
 #   mutant-NAME    patched + patches/mutants/NAME.patch
 #   all            stock, patched and every mutant
@@ -66,16 +67,19 @@ unpack_debian() {
 }
 
 # Check out VARIANT in the default tree: a fresh branch each time, so edited
-# patches are always picked up; unchanged files keep their mtimes.
+# patches are always picked up; unchanged files keep their mtimes. Every
+# variant, stock included, carries patches/debug/ last: test-only hooks
+# (error injection on blk_mq_alloc_request) that change no behaviour.
 checkout_variant() {
-	local v=$1 n p
-	local -a fixes
+	local v=$1 n=0 p=''
+	local -a fixes debug
 	mapfile -t fixes < <(find "$repo/patches/fixes" -name '0*.patch' ! -name '0000-*' 2>/dev/null | sort)
+	mapfile -t debug < <(find "$repo/patches/debug" -name '*.patch' 2>/dev/null | sort)
 	g() { git -C "$src" "$@"; }
 	g am --abort >/dev/null 2>&1 || true
 	g checkout -q -f base
 	case $v in
-	stock) return 0 ;;
+	stock) ;;
 	patched) n=${#fixes[@]} ;;
 	patched-[0-9]*) n=${v#patched-} ;;
 	mutant-*)
@@ -85,10 +89,11 @@ checkout_variant() {
 		;;
 	*) die "unknown variant '$v'" ;;
 	esac
-	((n > 0 && n <= ${#fixes[@]})) || die "no fix patches for '$v'"
+	[[ $v == stock ]] || ((n > 0 && n <= ${#fixes[@]})) || die "no fix patches for '$v'"
 	g checkout -q -B "$v" base
-	g am -q --no-3way "${fixes[@]:0:n}" || die "fix patches do not apply"
-	if [[ $v == mutant-* ]]; then g am -q --no-3way "$p" || die "$p does not apply"; fi
+	((n == 0)) || g am -q --no-3way "${fixes[@]:0:n}" || die "fix patches do not apply"
+	[[ -z $p ]] || g am -q --no-3way "$p" || die "$p does not apply"
+	((${#debug[@]} == 0)) || g am -q --no-3way "${debug[@]}" || die "patches/debug do not apply"
 }
 
 if [[ -z $src ]]; then

@@ -72,3 +72,62 @@ void t_io_timeout_disarm(struct t_io_timeout *f)
 		t_note("restoring %s to %s: %s", f->queue, f->old_ms, strerror(-ret));
 	f->armed = f->shortened = false;
 }
+
+int t_fail_function_get(struct t_fail_function *f, const char *func)
+{
+	const char *on = t_env(T_FAIL_FUNCTION), *why = t_env(T_FAIL_FUNCTION_WHY);
+
+	memset(f, 0, sizeof(*f));
+	if (!on || strcmp(on, func))
+		return t_skip("%s", why ? why :
+			      "requires fail_function (set up by harness/run as root)");
+	f->func = func;
+	f->times = t_env(T_FAIL_FUNCTION_TIMES);
+	if (!f->times)
+		return t_fail(T_FAIL_FUNCTION "=%s without " T_FAIL_FUNCTION_TIMES, func);
+	return 0;
+}
+
+/* task-filter=Y: only a task whose own make-it-fail is 1 can fail. */
+static int make_it_fail(int on)
+{
+	return t_attr_write("/proc/thread-self/make-it-fail", "%d", on);
+}
+
+int t_fail_function_arm(struct t_fail_function *f)
+{
+	int ret;
+
+	f->armed = true;
+	if ((ret = t_attr_write(f->times, "1")) || (ret = make_it_fail(1)))
+		return t_fail("arming fail_function on %s: %s", f->func, strerror(-ret));
+	return 0;
+}
+
+int t_fail_function_fired(struct t_fail_function *f)
+{
+	char left[32];
+	int ret;
+
+	make_it_fail(0);
+	ret = t_attr_read(f->times, left, sizeof(left));
+	t_fail_function_disarm(f);
+	if (ret)
+		return t_fail("reading %s: %s", f->times, strerror(-ret));
+	if (strcmp(left, "0"))
+		return t_fail("path not taken: fail_function on %s did not fire (times still %s)",
+			      f->func, left);
+	return 0;
+}
+
+void t_fail_function_disarm(struct t_fail_function *f)
+{
+	int ret;
+
+	if (!f->armed)
+		return;
+	make_it_fail(0);
+	if ((ret = t_attr_write(f->times, "0")))
+		t_note("disarming %s: %s", f->times, strerror(-ret));
+	f->armed = false;
+}

@@ -25,6 +25,15 @@
 /* Completions to drop: the requests that reach the backing disk first. */
 #define T_IO_TIMEOUT_DROP	"FIXBUF_IO_TIMEOUT_DROP"
 
+/*
+ * fail_function on one kernel function (requirement "fault FUNC"): set up
+ * disarmed (times=0) with task-filter=Y, so only a task whose own
+ * make-it-fail is 1 can be failed, and only as often as times says.
+ */
+#define T_FAIL_FUNCTION		"FIXBUF_FAIL_FUNCTION"		/* FUNC, when set up */
+#define T_FAIL_FUNCTION_WHY	"FIXBUF_FAIL_FUNCTION_WHY"	/* else why not */
+#define T_FAIL_FUNCTION_TIMES	"FIXBUF_FAIL_FUNCTION_TIMES"	/* debugfs fail_function/times */
+
 struct t_io_timeout {
 	const char *times, *queue;
 	unsigned int drop;	/* completions armed */
@@ -44,5 +53,20 @@ int t_io_timeout_arm(struct t_io_timeout *f, unsigned int drop);
 int t_io_timeout_left(struct t_io_timeout *f);
 /* On every path out of a case that armed (the harness's undo backs it up). */
 void t_io_timeout_disarm(struct t_io_timeout *f);
+
+/* One injected failure of FUNC for the calling thread only. */
+struct t_fail_function {
+	const char *func, *times;
+	bool armed;
+};
+
+/* The harness's fail_function set-up for @func: 0 or a skip verdict. */
+int t_fail_function_get(struct t_fail_function *f, const char *func);
+/* Fail the next call of the function made by this thread, once. */
+int t_fail_function_arm(struct t_fail_function *f);
+/* Stop failing this thread; 0 when the one failure fired, else a verdict. */
+int t_fail_function_fired(struct t_fail_function *f);
+/* On every path out of a case that armed. */
+void t_fail_function_disarm(struct t_fail_function *f);
 
 #endif

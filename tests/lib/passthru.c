@@ -1,22 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * One passthrough case (passthru.h).
- *
- * tags-exhausted: fillers take every tag, the fixed command is punted to
- * io-wq (traced as io_uring_queue_async_work) and blocks for a tag; the
- * slot changes while no filler has completed; then the fillers complete
- * and the command runs. inline: the same command with free tags, a
- * control that must pass everywhere.
- *
- * fault-timeout: the same, but the fillers keep their tags because
- * fail_io_timeout drops their completions at the backing queue. The case
- * arms it for exactly the fillers that reach that queue first: those
- * holding the device's driver tags (the rest wait in the scheduler, the
- * command in io-wq, until one of them ends), so neither a later filler
- * nor the command can be dropped. The queue's timeout handler ends them
- * with an error after its io_timeout, shortened for the case; then the
- * rest run. Proof that the fault held them: times is used up and exactly
- * that many fillers failed.
+ * One passthrough case (passthru.h); the ways to send the command to
+ * io-wq and their proofs are described at enum pt_park (pt.h).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -37,13 +22,15 @@ struct pt_ctx {
 	uint8_t *junk;
 	int fillers, submitted;
 	struct t_io_timeout f;
+	struct t_fail_function ff;
+	struct pt_barrier bar;
 	/* Per case (pid in them): tracefs records accumulate over the cases. */
-	uint64_t ud_fixed, ud_filler;
+	uint64_t ud_fixed, ud_filler, ud_barrier;
 	/* What came back so far. */
 	int fillers_done;
 	int fillers_failed;	/* completed with an error (dropped ones) */
-	bool fixed_done;
-	int fixed_after;	/* fillers done before the fixed command */
+	bool fixed_done, barrier_done;
+	int fixed_after;	/* fillers (or the barrier) done before the command */
 	struct io_uring_cqe res;
 	char why[128];		/* device status of the fixed command */
 };
@@ -52,9 +39,13 @@ static void account(const struct io_uring_cqe *cqe, void *arg)
 {
 	struct pt_ctx *x = arg;
 
-	if (cqe->user_data == x->ud_fixed) {
+	if (cqe->user_data == x->ud_barrier) {
+		x->barrier_done = true;
+		if (cqe->res >= 0)
+			close(cqe->res);	/* the FIFO's read end */
+	} else if (cqe->user_data == x->ud_fixed) {
 		x->fixed_done = true;
-		x->fixed_after = x->fillers_done;
+		x->fixed_after = x->fillers_done + x->barrier_done;
 		x->res = *cqe;
 		if (cqe->res >= 0 && x->c->ops->status)
 			x->c->ops->status(cqe, x->why, sizeof(x->why));
@@ -68,14 +59,16 @@ static bool all_done(void *arg)
 {
 	const struct pt_ctx *x = arg;
 
-	return x->fixed_done && x->fillers_done >= x->fillers;
+	return x->fixed_done && x->fillers_done >= x->fillers &&
+	       (x->barrier_done || x->c->park != PARK_ALLOC);
 }
 
 static bool submitted_done(void *arg)
 {
 	const struct pt_ctx *x = arg;
 
-	return x->fillers_done + (int)x->fixed_done >= x->submitted;
+	return x->fillers_done + (int)x->fixed_done + (int)x->barrier_done >=
+	       x->submitted;
 }
 
 static int submit_fillers(struct pt_ctx *x)
@@ -95,7 +88,7 @@ static int submit_fillers(struct pt_ctx *x)
 	}
 	if (x->fillers && io_uring_submit(&x->ring) != x->fillers)
 		return t_fail("submitting %d fillers failed", x->fillers);
-	x->submitted = x->fillers;
+	x->submitted += x->fillers;
 	return 0;
 }
 
@@ -157,7 +150,8 @@ static int verdict_path(struct pt_ctx *x, struct t_trace *tr, int punts)
 		return t_fail("path not taken: no io_uring_queue_async_work for the command (%d fillers, %d of them punted)",
 			      x->fillers, filler_punts(x, tr));
 	if (x->fixed_after == 0)
-		return t_fail("path not taken: the command completed before any filler");
+		return t_fail("path not taken: the command completed before %s",
+			      c->park == PARK_ALLOC ? "the io-wq barrier was released" : "any filler");
 	return T_PASS;
 }
 
@@ -171,7 +165,16 @@ static int exercise(struct pt_ctx *x)
 	if (c->park == PARK_FAULT &&
 	    (ret = t_io_timeout_arm(&x->f, (unsigned int)x->fillers)))
 		return ret;
+	if (c->park == PARK_ALLOC) {
+		if ((ret = pt_barrier_hold(&x->ring, &x->bar, x->ud_barrier)))
+			return ret;
+		x->submitted++;
+		if ((ret = t_fail_function_arm(&x->ff)))
+			return ret;
+	}
 	if ((ret = submit_fillers(x)) || (ret = submit_fixed(x)))
+		return ret;
+	if (c->park == PARK_ALLOC && (ret = t_fail_function_fired(&x->ff)))
 		return ret;
 	t_cqe_peek(&x->ring, account, x);
 	if (x->fixed_done && (x->res.res == -EINVAL || x->res.res == -EOPNOTSUPP))
@@ -184,11 +187,16 @@ static int exercise(struct pt_ctx *x)
 		return ret;
 	/* The change must land while every filler still holds its tag. */
 	t_cqe_peek(&x->ring, account, x);
+	if (c->park == PARK_ALLOC && (x->barrier_done || x->fixed_done))
+		return t_fail("path not taken: the %s completed before the table changed",
+			      x->fixed_done ? "command" : "io-wq barrier");
 	if (c->park != PARK_INLINE && (x->fillers_done || x->fixed_done))
 		return t_fail("path not taken: %d filler(s)%s completed before the table changed (%s)",
 			      x->fillers_done, x->fixed_done ? " and the command" : "",
 			      c->park == PARK_FAULT ? "completions not dropped?" :
 			      "backend too fast?");
+	if (c->park == PARK_ALLOC && (ret = pt_barrier_release(&x->bar)))
+		return ret;
 
 	ret = t_cqe_until(&x->ring, account, all_done, x, WAIT_MS);
 	punts = t_trace_count(&tr, "io_uring_queue_async_work", x->ud_fixed);
@@ -218,10 +226,12 @@ static int setup(struct pt_ctx *x)
 	t_io_timeout_reset();
 	if (c->park == PARK_FAULT && (ret = t_io_timeout_get(&x->f)))
 		return ret;
+	if (c->park == PARK_ALLOC && (ret = t_fail_function_get(&x->ff, PT_ALLOC_FUNC)))
+		return ret;
 	ret = t_ring(&x->ring, IORING_SETUP_SQE128 | IORING_SETUP_CQE32);
 	if (ret || (ret = t_need_op(&x->ring, IORING_OP_URING_CMD, "IORING_OP_URING_CMD")))
 		return ret;
-	x->fillers = c->park != PARK_INLINE ? (int)x->d.tags : 0;
+	x->fillers = c->park == PARK_TAGS || c->park == PARK_FAULT ? (int)x->d.tags : 0;
 	x->mem = calloc((size_t)x->fillers + 1, sizeof(*x->mem));
 	x->junk = aligned_alloc(4096, 4096 * ((size_t)x->fillers + 1));
 	if (!x->mem || !x->junk)
@@ -240,15 +250,22 @@ static int setup(struct pt_ctx *x)
 
 int pt_run(const void *arg)
 {
-	struct pt_ctx x = { .c = arg, .d = { .fd = -1, .blk = -1 } };
+	struct pt_ctx x = {
+		.c = arg, .d = { .fd = -1, .blk = -1 }, .bar = { .release_fd = -1 },
+	};
 	int v;
 
 	x.ud_fixed = 0xf1b2000000000000ULL | (uint64_t)getpid() << 16;
 	x.ud_filler = 0xf1b3000000000000ULL | (uint64_t)getpid() << 16;
+	x.ud_barrier = 0xf1b4000000000000ULL | (uint64_t)getpid() << 16;
 	v = setup(&x);
-	if (v)
+	if (v) {
+		pt_barrier_free(&x.bar);
 		return v;
+	}
 	v = exercise(&x);
+	t_fail_function_disarm(&x.ff);
+	pt_barrier_release(&x.bar);
 	/*
 	 * Commands still in flight keep their tags after we exit (the ring
 	 * is torn down asynchronously): the next case would find the queue
@@ -259,5 +276,6 @@ int pt_run(const void *arg)
 	io_uring_queue_exit(&x.ring);
 	t_buf_unmap(&x.b);
 	pt_dev_close(&x.d);
+	pt_barrier_free(&x.bar);
 	return v;
 }

@@ -9,8 +9,35 @@
 #define PT_LEN		8192
 #define PT_DATA_LBA_BYTES (1 << 20)	/* the cases' data; fillers read below */
 
-/* How the command is made to wait for a tag (none: the control). */
-enum pt_park { PARK_INLINE, PARK_TAGS, PARK_FAULT, PT_NR_PARKS };
+/*
+ * How the command is made to go async.
+ *
+ * inline: free tags, a control that must pass everywhere.
+ *
+ * tags-exhausted: fillers take every tag, the fixed command is punted to
+ * io-wq (traced as io_uring_queue_async_work) and blocks for a tag; the
+ * slot changes while no filler has completed; then the fillers complete
+ * and the command runs.
+ *
+ * fault-timeout: the same, but the fillers keep their tags because
+ * fail_io_timeout drops their completions at the backing queue. The case
+ * arms it for exactly the fillers that reach that queue first: those
+ * holding the device's driver tags (the rest wait in the scheduler, the
+ * command in io-wq, until one of them ends), so neither a later filler
+ * nor the command can be dropped. The queue's timeout handler ends them
+ * with an error after its io_timeout, shortened for the case. Proof that
+ * the fault held them: times is used up and exactly that many failed.
+ *
+ * alloc-fault (pt_alloc.c): no fillers; the command's own non-blocking
+ * allocation fails once by fail_function, and it waits in io-wq behind a
+ * barrier the case releases after the table change. Proof: the fault
+ * fired exactly once, the punt was traced, and the command completed
+ * after the barrier.
+ */
+enum pt_park { PARK_INLINE, PARK_TAGS, PARK_FAULT, PARK_ALLOC, PT_NR_PARKS };
+
+/* alloc-fault fails this function once for the submitting thread. */
+#define PT_ALLOC_FUNC	"blk_mq_alloc_request"
 
 struct pt_case {
 	const struct pt_dev_ops *ops;
@@ -27,6 +54,19 @@ int pt_dev_fill(struct io_uring *ring, const struct pt_dev_ops *ops,
 		const struct pt_dev *d, enum t_pat pat);
 /* A write must have put the original bytes on the device. */
 int pt_dev_verdict(const struct pt_dev *d);
+
+/* alloc-fault's io-wq barrier (pt_alloc.c): a FIFO the one worker blocks on. */
+struct pt_barrier {
+	char dir[64], path[80];
+	int release_fd;
+	bool held;
+};
+
+/* One bounded io-wq worker, busy with an open of a FIFO: 0 or a verdict. */
+int pt_barrier_hold(struct io_uring *ring, struct pt_barrier *b, uint64_t ud);
+/* Open the other end: the worker goes on to the command. 0 or a verdict. */
+int pt_barrier_release(struct pt_barrier *b);
+void pt_barrier_free(struct pt_barrier *b);
 
 /* One case (passthru.c). */
 int pt_run(const void *arg);

@@ -9,18 +9,22 @@ static const char *const park_name[PT_NR_PARKS] = {
 	[PARK_INLINE] = "inline",
 	[PARK_TAGS] = "tags-exhausted",
 	[PARK_FAULT] = "fault-timeout",
+	[PARK_ALLOC] = "alloc-fault",
 };
 
 int pt_main(const struct pt_dev_ops *ops, int argc, char **argv)
 {
-	int last = ops->io_timeout ? PARK_FAULT : PARK_TAGS;
 	struct pt_case c = { .ops = ops };
 
 	t_require_dev(&ops->dev);
+	/* Where it cannot be set up, only the alloc-fault cases skip. */
+	t_require("fault " PT_ALLOC_FUNC);
 	for (int w = 1; w >= 0; w--)
 		for (int v = 0; v <= (int)ops->vectored; v++)
-			for (int p = PARK_INLINE; p <= last; p++)
+			for (int p = PARK_INLINE; p < PT_NR_PARKS; p++)
 				for (int ch = 0; ch < T_NR_CHANGES; ch++) {
+					if (p == PARK_FAULT && !ops->io_timeout)
+						continue;
 					c.write = w;
 					c.vec = v;
 					c.park = p;
