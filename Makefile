@@ -1,7 +1,9 @@
 # fixbuf-order: io_uring fixed buffer lookup-order regression suite.
 #   make run      build and run the suite on the running kernel (raw
 #                 verdicts; EXPECT=configs/known-issues marks known gaps as
-#                 XFAIL, T=<glob> selects programs or cases)
+#                 XFAIL, T=<glob> selects programs or cases, SLOW=1 also
+#                 runs the slow passthrough forcing modes where alloc-fault
+#                 covers them)
 #   make vm-run   the same inside a virtme-ng VM: KERNEL=debian (default),
 #                 debian:<version>, a bzImage or a built kernel tree
 #   make check    the project's own checks (build, shellcheck, harness
@@ -13,6 +15,7 @@
 
 T ?=
 EXPECT ?=
+SLOW ?=
 KERNEL ?= debian
 RUNS ?= 50
 
@@ -32,11 +35,11 @@ build: deps
 # make exits 2 on any failing recipe; the harness's own kselftest status
 # (1 fail, 4 skip, 2 bad input) is printed so it is not lost.
 run: build
-	@rc=0; harness/run T='$(T)' EXPECT='$(EXPECT)' || rc=$$?; \
+	@rc=0; harness/run T='$(T)' EXPECT='$(EXPECT)' SLOW='$(SLOW)' || rc=$$?; \
 	[ $$rc = 0 ] || echo "harness exit status: $$rc" >&2; exit $$rc
 
 vm-run: build vm-deps
-	@rc=0; scripts/vm-run.sh KERNEL='$(KERNEL)' T='$(T)' EXPECT='$(EXPECT)' || rc=$$?; \
+	@rc=0; scripts/vm-run.sh KERNEL='$(KERNEL)' T='$(T)' EXPECT='$(EXPECT)' SLOW='$(SLOW)' || rc=$$?; \
 	[ $$rc = 0 ] || echo "vm-run exit status: $$rc" >&2; exit $$rc
 
 check: vm-deps

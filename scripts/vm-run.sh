@@ -2,7 +2,7 @@
 set -euo pipefail
 # The VM gate: boot a kernel under virtme-ng (TCG, one vCPU), run the suite
 # inside as root, exit with the harness's exit code.
-#   scripts/vm-run.sh [KERNEL=debian|debian:VER|PATH] [T=GLOB] [EXPECT=FILE] [RESULTS=DIR] [TESTS_DIR=DIR] [HARNESS=DIR] [VM_TIMEOUT=600]
+#   scripts/vm-run.sh [KERNEL=debian|debian:VER|PATH] [T=GLOB] [EXPECT=FILE] [SLOW=1] [RESULTS=DIR] [TESTS_DIR=DIR] [HARNESS=DIR] [VM_TIMEOUT=600]
 # Also from the environment. VM_CMD replaces the guest command (plumbing tests);
 # VM_MEM (2G), VM_FS (9p|virtiofs), VM_KVM=1 (the KVM here cannot run Debian's kernel).
 # A panic, hang or boot failure exits 1, with the console in results/vm-*/console.log.
@@ -10,7 +10,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source-path=SCRIPTDIR/..
 source "$repo/harness/lib/args.sh"
-args_export vm-run 'KERNEL T EXPECT RESULTS TESTS_DIR HARNESS VM_TIMEOUT VM_CMD VM_MEM VM_FS VM_KVM' "$@" || exit 2
+args_export vm-run 'KERNEL T EXPECT SLOW RESULTS TESTS_DIR HARNESS VM_TIMEOUT VM_CMD VM_MEM VM_FS VM_KVM' "$@" || exit 2
 run_id=vm-$(date +%Y%m%d-%H%M%S)-$$
 out=$repo/results/$run_id
 mkdir -p "$out"
@@ -36,6 +36,7 @@ if [[ -z ${VM_CMD:-} ]]; then
 	cmd="$(printf %q "$harness")/run RESULTS=$(printf %q "$res")${cmd_tests:-}"
 	[[ -z ${T:-} ]] || cmd+=" T=$(printf %q "$T")"
 	[[ -z ${EXPECT:-} ]] || cmd+=" EXPECT=$(printf %q "$(realpath "$EXPECT")")"
+	[[ -z ${SLOW:-} ]] || cmd+=" SLOW=$(printf %q "$SLOW")"
 else
 	cmd=$VM_CMD
 fi

@@ -21,6 +21,9 @@ Variables (environment or arguments):
   TIMEOUT=<secs>    per-program timeout, 0 = none (default: TESTS_DIR/settings
                     timeout=N, else 45)
   FIXBUF_KVER=x.y.z kernel version for EXPECT     (default: uname -r)
+  SLOW=1            also run the passthrough forcing modes that hold every
+                    tag with fillers on a slow device where alloc-fault can
+                    force the same path (default: they skip there)
 Exit: 0 no failure (xfail allowed), 1 failures, 2 bad input, 4 all skipped
 or io_uring unusable, 130 interrupted.
 USAGE
@@ -32,9 +35,13 @@ cli_parse() { # "$@" -> exported variables; returns 2 on a bad argument
 	for a in "$@"; do
 		case $a in
 		-h | --help) cli_usage && exit 0 ;;
-		*) args_export harness 'T EXPECT TESTS_DIR RESULTS TIMEOUT FIXBUF_KVER' "$a" || return 2 ;;
+		*) args_export harness 'T EXPECT TESTS_DIR RESULTS TIMEOUT FIXBUF_KVER SLOW' "$a" || return 2 ;;
 		esac
 	done
+	if [[ -n ${SLOW:-} && ! $SLOW =~ ^[01]$ ]]; then
+		printf "harness: SLOW='%s' is not 0 or 1\n" "$SLOW" >&2
+		return 2
+	fi
 	if [[ -n ${TIMEOUT:-} && ! $TIMEOUT =~ ^[0-9]+$ ]]; then
 		printf "harness: TIMEOUT='%s' is not a number of seconds\n" "$TIMEOUT" >&2
 		return 2

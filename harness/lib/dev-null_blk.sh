@@ -1,8 +1,10 @@
 # shellcheck shell=bash disable=SC2034 # REQ_WHY and DEV_* are read by the harness
-# device null_blk: a slow, memory-backed null_blk made through configfs for
-# one program, named fixbuf-<pid> (only that one is touched). It backs
-# nvme-loop, whose setup calls dev_null_blk_setup.
-# Exports FIXBUF_NULLB_BLK (/dev/nullbN, also in DEV_NULLB for the caller).
+# device null_blk: a memory-backed null_blk made through configfs for one
+# program, named fixbuf-<pid> (only that one is touched), slow when the
+# program's slow forcing modes run (dev_slow), else completing at once. It
+# backs nvme-loop, whose setup calls dev_null_blk_setup.
+# Exports FIXBUF_NULLB_BLK (/dev/nullbN, also in DEV_NULLB for the caller),
+# and FIXBUF_SLOW_WHY when it was made fast.
 
 # Long enough that the table change lands while the fillers hold the tags
 # (a case checks it did, and says "path not taken" if not), even on a busy
@@ -11,7 +13,8 @@
 NULLB_DELAY_NS=${FIXBUF_NVME_DELAY_NS:-500000000}
 
 dev_null_blk_setup() {
-	local nb=/sys/kernel/config/nullb/fixbuf-$$ idx
+	local nb=/sys/kernel/config/nullb/fixbuf-$$ idx irq=2 delay=$NULLB_DELAY_NS
+	dev_slow || irq=0 delay=0
 	req_configfs || return 1
 	# nr_devices=0: no stray nullb0 when this run loads the module.
 	req_driver null_blk nr_devices=0 || return 1
@@ -21,8 +24,8 @@ dev_null_blk_setup() {
 	fi
 	dev__mkdir "$nb" || return 1
 	dev__cfs "$nb/size" 16 && dev__cfs "$nb/blocksize" 4096 &&
-		dev__cfs "$nb/memory_backed" 1 && dev__cfs "$nb/irqmode" 2 &&
-		dev__cfs "$nb/completion_nsec" "$NULLB_DELAY_NS" &&
+		dev__cfs "$nb/memory_backed" 1 && dev__cfs "$nb/irqmode" "$irq" &&
+		dev__cfs "$nb/completion_nsec" "$delay" &&
 		dev__cfs "$nb/power" 1 || return 1
 	state_push "echo 0 > $nb/power"
 	# Named after the configfs item since 6.x; nullb<index> before.

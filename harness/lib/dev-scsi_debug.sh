@@ -1,16 +1,17 @@
 # shellcheck shell=bash disable=SC2034 # REQ_WHY and DEV_* are read by the harness
 # device scsi_debug: a scsi_debug disk for one program, one command at a
 # time in the host (max_queue=1), loaded without delay so the SCSI scan stays
-# fast, slowed afterwards through sysfs. A scsi_debug loaded by anyone else
-# is left alone.
+# fast, slowed afterwards through sysfs when the program's slow forcing
+# modes run (dev_slow). A scsi_debug loaded by anyone else is left alone.
 # Exports FIXBUF_SCSI_BSG (/dev/bsg/H:C:T:L), FIXBUF_SCSI_BLK (/dev/sdX),
-# FIXBUF_SCSI_TAGS (requests that take every tag).
+# FIXBUF_SCSI_TAGS (requests that take every tag), and FIXBUF_SLOW_WHY
+# when the disk stays fast.
 
 SCSI_DELAY_NS=${FIXBUF_SCSI_DELAY_NS:-500000000}
 SCSI_SYS=/sys/bus/pseudo/drivers/scsi_debug
 
 dev_scsi_debug_setup() {
-	local dev hctl blk i nr
+	local dev hctl blk i nr delay=$SCSI_DELAY_NS
 	if [[ -e /sys/module/scsi_debug/initstate ]]; then
 		REQ_WHY="requires scsi_debug, but it is loaded already (not ours: left alone)"
 		return 1
@@ -39,7 +40,9 @@ dev_scsi_debug_setup() {
 		REQ_WHY="requires SCSI BSG (/dev/bsg/$hctl missing: CONFIG_BLK_DEV_BSG)"
 		return 1
 	}
-	printf '%s\n' "$SCSI_DELAY_NS" >"$SCSI_SYS/ndelay" || {
+	# Restored after the program: a built-in scsi_debug outlives it.
+	dev_slow || delay=0
+	state_write "$SCSI_SYS/ndelay" "$delay" || {
 		REQ_WHY="scsi_debug: cannot set ndelay"
 		return 1
 	}

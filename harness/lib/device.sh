@@ -57,6 +57,18 @@ device_setup() {
 	return 1
 }
 
+# dev_slow: whether a device must be slow, for the forcing modes that hold
+# every tag with fillers (tags-exhausted, fault-timeout). Where alloc-fault
+# forces the same io-wq path (fail_function on blk_mq_alloc_request was set
+# up: the program requires it before its device) they are redundant and
+# cost the delay on every case, so they are off unless SLOW=1: the device
+# is made fast and FIXBUF_SLOW_WHY is their skip reason.
+dev_slow() {
+	[[ ${SLOW:-} == 1 || -z ${FIXBUF_FAIL_FUNCTION:-} ]] && return 0
+	export FIXBUF_SLOW_WHY="slow forcing mode off: alloc-fault forces the same io-wq path on this kernel (SLOW=1 runs it)"
+	return 1
+}
+
 # Shared by the dev-*.sh files (configfs-made devices).
 
 dev__cfs() { # dev__cfs PATH VALUE: write a configfs attribute or say which

@@ -25,6 +25,13 @@ struct t_dev {
 	const char *tags_var;	/* requests that take every tag; or NULL */
 };
 
+/*
+ * Set by a device made fast (harness/lib/device.sh, dev_slow): the forcing
+ * modes that hold every tag with fillers on a slow device skip, with this
+ * as the reason, where alloc-fault forces the same path (unless SLOW=1).
+ */
+#define T_DEV_SLOW_WHY	"FIXBUF_SLOW_WHY"
+
 /* The values the harness exported for one device. */
 struct t_dev_env {
 	const char *node;

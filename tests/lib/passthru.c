@@ -220,6 +220,8 @@ static int setup(struct pt_ctx *x)
 
 	if ((ret = pt_dev_open(c->ops, &x->d)))
 		return ret;
+	if ((c->park == PARK_TAGS || c->park == PARK_FAULT) && t_env(T_DEV_SLOW_WHY))
+		return t_skip("%s", t_env(T_DEV_SLOW_WHY));
 	t_trace_start(&tr);
 	if (c->park != PARK_INLINE && (ret = t_trace_require(&tr)))
 		return ret;

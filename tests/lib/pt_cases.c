@@ -16,9 +16,12 @@ int pt_main(const struct pt_dev_ops *ops, int argc, char **argv)
 {
 	struct pt_case c = { .ops = ops };
 
-	t_require_dev(&ops->dev);
-	/* Where it cannot be set up, only the alloc-fault cases skip. */
+	/*
+	 * Where it cannot be set up, only the alloc-fault cases skip. First:
+	 * where it can, the device is made fast (harness/lib/device.sh).
+	 */
 	t_require("fault " PT_ALLOC_FUNC);
+	t_require_dev(&ops->dev);
 	for (int w = 1; w >= 0; w--)
 		for (int v = 0; v <= (int)ops->vectored; v++)
 			for (int p = PARK_INLINE; p < PT_NR_PARKS; p++)
