@@ -32,6 +32,9 @@
 #ifndef IORING_RECVSEND_BUNDLE
 #define IORING_RECVSEND_BUNDLE		(1U << 4)
 #endif
+#ifndef IORING_SEND_VECTORIZED
+#define IORING_SEND_VECTORIZED		(1U << 5)
+#endif
 
 #ifndef IORING_CQE_F_MORE
 #define IORING_CQE_F_MORE		(1U << 1)

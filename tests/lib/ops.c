@@ -19,12 +19,12 @@ static void prep_send_zc(struct io_uring_sqe *sqe, int fd,
 	io_uring_prep_send_zc_fixed(sqe, fd, b->addr, b->len, 0, 0, idx);
 }
 
-/* Vectored fixed buffer (6.15+): iovecs that lie inside slot @idx. */
-static void prep_sendmsg_zc(struct io_uring_sqe *sqe, int fd,
-			    const struct t_buf *b, unsigned int idx,
-			    struct t_msg *m)
+/*
+ * A vectored fixed buffer: three iovecs that lie inside slot @idx, of
+ * uneven sizes so that a lookup mixing up offsets shows.
+ */
+static void split(const struct t_buf *b, struct t_msg *m)
 {
-	/* Uneven segments, so a lookup mixing up offsets shows. */
 	const size_t cut[] = { 0, 1000, 4096 + 17, b->len };
 
 	memset(&m->mh, 0, sizeof(m->mh));
@@ -34,7 +34,25 @@ static void prep_sendmsg_zc(struct io_uring_sqe *sqe, int fd,
 	}
 	m->mh.msg_iov = m->iov;
 	m->mh.msg_iovlen = 3;
+}
+
+/* SENDMSG_ZC with a vectored fixed buffer (6.15+). */
+static void prep_sendmsg_zc(struct io_uring_sqe *sqe, int fd,
+			    const struct t_buf *b, unsigned int idx,
+			    struct t_msg *m)
+{
+	split(b, m);
 	io_uring_prep_sendmsg_zc(sqe, fd, &m->mh, 0);
+	use_slot(sqe, idx);
+}
+
+/* SEND_ZC with IORING_SEND_VECTORIZED (7.1+): addr/len are the iovecs. */
+static void prep_send_zc_vec(struct io_uring_sqe *sqe, int fd,
+			     const struct t_buf *b, unsigned int idx,
+			     struct t_msg *m)
+{
+	split(b, m);
+	io_uring_prep_send_zc(sqe, fd, m->iov, 3, 0, IORING_SEND_VECTORIZED);
 	use_slot(sqe, idx);
 }
 
@@ -58,6 +76,11 @@ static void prep_recv(struct io_uring_sqe *sqe, int fd, const struct t_buf *b,
 const struct t_op t_op_send_zc = {
 	.name = "send_zc", .opname = "IORING_OP_SEND_ZC",
 	.opcode = IORING_OP_SEND_ZC, .zc = true, .prep = prep_send_zc,
+};
+
+const struct t_op t_op_send_zc_vec = {
+	.name = "send_zc_vec", .opname = "IORING_OP_SEND_ZC (IORING_SEND_VECTORIZED)",
+	.opcode = IORING_OP_SEND_ZC, .zc = true, .prep = prep_send_zc_vec,
 };
 
 const struct t_op t_op_sendmsg_zc = {

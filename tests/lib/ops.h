@@ -42,6 +42,7 @@ int t_sock_io_setup(struct t_sock_io *x, const struct t_op *op,
 		    const char *sock, unsigned int ring_flags, bool small,
 		    size_t len, enum t_pat fill, bool parks);
 
-extern const struct t_op t_op_send_zc, t_op_sendmsg_zc, t_op_send, t_op_recv;
+extern const struct t_op t_op_send_zc, t_op_send_zc_vec, t_op_sendmsg_zc,
+	t_op_send, t_op_recv;
 
 #endif
