@@ -39,3 +39,8 @@ scripts/vm-run.sh KERNEL=debian EXPECT=configs/known-issues
 step "VM gate: patched 7.2 (patches/fixes) must pass every case"
 scripts/install-deps.sh --kernel
 scripts/vm-run.sh KERNEL="$(scripts/build-kernel.sh patched)"
+
+# Every call site that resolves a fixed buffer in the tree just built must
+# be in configs/fixed-buffer-sites; and the audit must catch a new one.
+step "fixed-buffer call sites of the default kernel tree"
+scripts/audit-sites-test.sh "${FIXBUF_CACHE:-/var/cache/fixbuf-order}/src/debian-7.2"
