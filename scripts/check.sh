@@ -42,5 +42,7 @@ scripts/vm-run.sh KERNEL="$(scripts/build-kernel.sh patched)"
 
 # Every call site that resolves a fixed buffer in the tree just built must
 # be in configs/fixed-buffer-sites; and the audit must catch a new one.
+# The build lock: another job's build-kernel.sh may be checking out a variant.
 step "fixed-buffer call sites of the default kernel tree"
-scripts/audit-sites-test.sh "${FIXBUF_CACHE:-/var/cache/fixbuf-order}/src/debian-7.2"
+cache=${FIXBUF_CACHE:-/var/cache/fixbuf-order}
+flock "$cache/kbuild/debian-7.2.lock" scripts/audit-sites-test.sh "$cache/src/debian-7.2"
