@@ -41,8 +41,17 @@ else
 	cmd=$VM_CMD
 fi
 
+# The guest sees the host's root read-only, but virtme's init puts tmpfs
+# over /tmp, /var/tmp, /run, /var/cache, /var/log, /var/lib and /dev/shm: a
+# checkout under one of them (a CI runner's, say) is mounted back at its own
+# path. Writable, since virtme mounts every --rwdir before any --rodir and a
+# read-only repo would hide results/; the harness only writes results/.
+dirs=()
+case $repo/ in
+/tmp/* | /var/tmp/* | /run/* | /var/cache/* | /var/log/* | /var/lib/* | /dev/shm/*) dirs+=(--rwdir "$repo") ;;
+esac
 vng_args=(--run "$kimg" --name "$run_id" --cpus 1 --memory "${VM_MEM:-2G}" --cwd "$repo"
-	--rwdir "$repo/results"
+	"${dirs[@]}" --rwdir "$repo/results"
 	# ttyS0 is virtme's (to /dev/null) and 8250 can register only one console,
 	# so ttyS1 gets a polled earlycon that keep_bootcon keeps: warnings, oopses, panics.
 	# oops=panic + virtme's panic=-1 and -no-reboot: a dead guest ends qemu.
