@@ -4,7 +4,8 @@
  * buffer resolves the buffer before blk_mq_alloc_request() can fail with
  * -EAGAIN, so a command punted to io-wq for lack of tags still uses the
  * buffer registered at submit (nvme_uring_cmd_io() imports first since
- * 6.15). The device is an nvme-loop target over a slow null_blk.
+ * 6.15). The device is an nvme-loop target over a null_blk. The program
+ * also runs the fail-nth sweep of a fixed-buffer write (sweep/nvme/...).
  */
 #include <string.h>
 #include <sys/ioctl.h>

@@ -4,7 +4,8 @@
  * with a fixed buffer must resolve the buffer before the non-blocking
  * request allocation can fail: a command punted to io-wq for lack of
  * tags must still use the buffer registered at submit. The device is a
- * scsi_debug disk limited to one command at a time.
+ * scsi_debug disk limited to one command at a time. The program also runs
+ * the fail-nth sweep of a fixed-buffer write (sweep/scsi_bsg/...).
  */
 #include <stdio.h>
 #include <string.h>

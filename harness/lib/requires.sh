@@ -1,12 +1,14 @@
 # shellcheck shell=bash disable=SC2034 # globals here are read by harness/run
 # Declarative requirements, blktests style: a program lists what it needs
 # (`prog -r`: "root", "module X", "device X" as device.sh defines it,
-# "fault FUNC" as fault.sh's fault_function_setup does); the harness
+# "fault FUNC" as fault.sh's fault_function_setup does, "fault nth" as its
+# fault_nth_setup does: nth is a keyword, not a function name); the harness
 # provides it for that program only (undo stack mark, and the FIXBUF_*
 # variables it exported are unset after the program) or passes a one-line
 # reason (FIXBUF_UNMET) that the program reports as the skip reason of its
-# cases. "fault FUNC" never does: without the fault, only the cases that
-# need it skip (FIXBUF_FAIL_FUNCTION_WHY), the others still run.
+# cases. "fault FUNC" and "fault nth" never do: without the fault, only the
+# cases that need it skip (FIXBUF_FAIL_FUNCTION_WHY, FIXBUF_FAIL_NTH_WHY),
+# the others still run.
 
 REQ_WHY=      # why the last requirement could not be met
 REQ_LOADED=() # modules this program's setup loaded
@@ -99,6 +101,7 @@ req__one() {
 	root) ((EUID == 0)) || REQ_WHY="requires root" ;;
 	"module "*) req_module "${1#module }" || true ;;
 	"device "*) device_setup "${1#device }" || true ;;
+	"fault nth") fault_nth_setup ;;
 	"fault "*) fault_function_setup "${1#fault }" ;;
 	*) REQ_WHY="unknown requirement '$1'" ;;
 	esac

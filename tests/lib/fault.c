@@ -3,8 +3,11 @@
  * Arming the fault injection the harness set up (fault.h). A case arms
  * only what it needs, checks that it fired, and disarms on every path.
  */
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "t.h"
 #include "dev.h"
 #include "fault.h"
@@ -130,4 +133,61 @@ void t_fail_function_disarm(struct t_fail_function *f)
 	if ((ret = t_attr_write(f->times, "0")))
 		t_note("disarming %s: %s", f->times, strerror(-ret));
 	f->armed = false;
+}
+
+#define FAIL_NTH	"/proc/thread-self/fail-nth"
+
+int t_fail_nth_get(struct t_fail_nth *f)
+{
+	const char *on = t_env(T_FAIL_NTH), *why = t_env(T_FAIL_NTH_WHY);
+
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+	if (!on || strcmp(on, "1"))
+		return t_skip("%s", why ? why :
+			      "requires fail-nth (set up by harness/run as root)");
+	f->fd = open(FAIL_NTH, O_RDWR | O_CLOEXEC);
+	if (f->fd < 0)
+		return t_fail("opening " FAIL_NTH ": %m");
+	return 0;
+}
+
+int t_fail_nth_arm(struct t_fail_nth *f, unsigned int nth)
+{
+	char val[16];
+	int n = snprintf(val, sizeof(val), "%u", nth);
+
+	f->nth = nth;
+	f->armed = true;
+	if (pwrite(f->fd, val, (size_t)n, 0) != n)
+		return t_fail("writing %u to " FAIL_NTH ": %m", nth);
+	return 0;
+}
+
+int t_fail_nth_disarm(struct t_fail_nth *f, unsigned int *left)
+{
+	/* On the stack, in use already: the read faults no page in. */
+	char val[16] = "";
+	ssize_t n;
+
+	n = pread(f->fd, val, sizeof(val) - 1, 0);
+	if (pwrite(f->fd, "0", 1, 0) != 1)
+		return t_fail("writing 0 to " FAIL_NTH ": %m");
+	f->armed = false;
+	if (n <= 0)
+		return t_fail("reading " FAIL_NTH " back: %m");
+	val[n] = '\0';
+	*left = (unsigned int)strtoul(val, NULL, 10);
+	return 0;
+}
+
+void t_fail_nth_put(struct t_fail_nth *f)
+{
+	unsigned int left;
+
+	if (f->fd < 0)
+		return;
+	if (f->armed)
+		t_fail_nth_disarm(f, &left);
+	t_close(&f->fd);
 }

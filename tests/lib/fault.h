@@ -34,6 +34,17 @@
 #define T_FAIL_FUNCTION_WHY	"FIXBUF_FAIL_FUNCTION_WHY"	/* else why not */
 #define T_FAIL_FUNCTION_TIMES	"FIXBUF_FAIL_FUNCTION_TIMES"	/* debugfs fail_function/times */
 
+/*
+ * fail-nth (requirement "fault nth"): the harness makes failslab and, where
+ * the kernel has it, fail_page_alloc reach every allocation a thread makes
+ * (ignore-gfp-wait=N, ignore-gfp-highmem=N, cache-filter=N), quietly
+ * (verbose=0), with probability 0: nothing fails on its own. A thread that
+ * writes N to its own /proc/thread-self/fail-nth fails the N-th injection
+ * point it reaches from then on (slab, page, or an injected function), once.
+ */
+#define T_FAIL_NTH		"FIXBUF_FAIL_NTH"		/* "1" when set up */
+#define T_FAIL_NTH_WHY		"FIXBUF_FAIL_NTH_WHY"		/* else why not */
+
 struct t_io_timeout {
 	const char *times, *queue;
 	unsigned int drop;	/* completions armed */
@@ -68,5 +79,29 @@ int t_fail_function_arm(struct t_fail_function *f);
 int t_fail_function_fired(struct t_fail_function *f);
 /* On every path out of a case that armed. */
 void t_fail_function_disarm(struct t_fail_function *f);
+
+/*
+ * The calling thread's fail-nth. Opened before arming (an open allocates:
+ * it would be an injection point itself); read back and reset through the
+ * same descriptor, with no allocation in between.
+ */
+struct t_fail_nth {
+	int fd;
+	unsigned int nth;	/* armed with */
+	bool armed;
+};
+
+/* The harness's set-up and this thread's fail-nth: 0 or a skip verdict. */
+int t_fail_nth_get(struct t_fail_nth *f);
+/* Fail the @nth injection point this thread reaches from now on. */
+int t_fail_nth_arm(struct t_fail_nth *f, unsigned int nth);
+/*
+ * Stop (write 0) and say what was left: 0 when the fault fired, else the
+ * points not reached (the thread reached nth - *left of them).
+ * 0 or a fail verdict.
+ */
+int t_fail_nth_disarm(struct t_fail_nth *f, unsigned int *left);
+/* On every path out of a case: disarmed and closed. */
+void t_fail_nth_put(struct t_fail_nth *f);
 
 #endif

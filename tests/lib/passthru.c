@@ -25,11 +25,11 @@ struct pt_ctx {
 	struct t_fail_function ff;
 	struct pt_barrier bar;
 	/* Per case (pid in them): tracefs records accumulate over the cases. */
-	uint64_t ud_fixed, ud_filler, ud_barrier;
+	uint64_t ud_fixed, ud_filler;
 	/* What came back so far. */
 	int fillers_done;
 	int fillers_failed;	/* completed with an error (dropped ones) */
-	bool fixed_done, barrier_done;
+	bool fixed_done;
 	int fixed_after;	/* fillers (or the barrier) done before the command */
 	struct io_uring_cqe res;
 	char why[128];		/* device status of the fixed command */
@@ -39,13 +39,11 @@ static void account(const struct io_uring_cqe *cqe, void *arg)
 {
 	struct pt_ctx *x = arg;
 
-	if (cqe->user_data == x->ud_barrier) {
-		x->barrier_done = true;
-		if (cqe->res >= 0)
-			close(cqe->res);	/* the FIFO's read end */
-	} else if (cqe->user_data == x->ud_fixed) {
+	if (pt_barrier_cqe(&x->bar, cqe))
+		return;
+	if (cqe->user_data == x->ud_fixed) {
 		x->fixed_done = true;
-		x->fixed_after = x->fillers_done + x->barrier_done;
+		x->fixed_after = x->fillers_done + x->bar.done;
 		x->res = *cqe;
 		if (cqe->res >= 0 && x->c->ops->status)
 			x->c->ops->status(cqe, x->why, sizeof(x->why));
@@ -60,14 +58,14 @@ static bool all_done(void *arg)
 	const struct pt_ctx *x = arg;
 
 	return x->fixed_done && x->fillers_done >= x->fillers &&
-	       (x->barrier_done || x->c->park != PARK_ALLOC);
+	       (x->bar.done || x->c->park != PARK_ALLOC);
 }
 
 static bool submitted_done(void *arg)
 {
 	const struct pt_ctx *x = arg;
 
-	return x->fillers_done + (int)x->fixed_done + (int)x->barrier_done >=
+	return x->fillers_done + (int)x->fixed_done + (int)x->bar.done >=
 	       x->submitted;
 }
 
@@ -166,7 +164,8 @@ static int exercise(struct pt_ctx *x)
 	    (ret = t_io_timeout_arm(&x->f, (unsigned int)x->fillers)))
 		return ret;
 	if (c->park == PARK_ALLOC) {
-		if ((ret = pt_barrier_hold(&x->ring, &x->bar, x->ud_barrier)))
+		if ((ret = pt_barrier_hold(&x->ring, &x->bar,
+					   0xf1b4000000000000ULL | (uint64_t)getpid() << 16)))
 			return ret;
 		x->submitted++;
 		if ((ret = t_fail_function_arm(&x->ff)))
@@ -187,7 +186,7 @@ static int exercise(struct pt_ctx *x)
 		return ret;
 	/* The change must land while every filler still holds its tag. */
 	t_cqe_peek(&x->ring, account, x);
-	if (c->park == PARK_ALLOC && (x->barrier_done || x->fixed_done))
+	if (c->park == PARK_ALLOC && (x->bar.done || x->fixed_done))
 		return t_fail("path not taken: the %s completed before the table changed",
 			      x->fixed_done ? "command" : "io-wq barrier");
 	if (c->park != PARK_INLINE && (x->fillers_done || x->fixed_done))
@@ -259,7 +258,6 @@ int pt_run(const void *arg)
 
 	x.ud_fixed = 0xf1b2000000000000ULL | (uint64_t)getpid() << 16;
 	x.ud_filler = 0xf1b3000000000000ULL | (uint64_t)getpid() << 16;
-	x.ud_barrier = 0xf1b4000000000000ULL | (uint64_t)getpid() << 16;
 	v = setup(&x);
 	if (v) {
 		pt_barrier_free(&x.bar);

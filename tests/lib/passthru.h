@@ -52,6 +52,10 @@ struct pt_dev_ops {
 	int (*status)(const struct io_uring_cqe *cqe, char *why, size_t len);
 };
 
+/*
+ * A device's program: the early-lookup matrix (pt_cases.c) and the
+ * fail-nth sweep of a fixed-buffer write (pt_sweep.c, sweep.h).
+ */
 int pt_main(const struct pt_dev_ops *ops, int argc, char **argv);
 
 #endif

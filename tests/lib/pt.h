@@ -59,14 +59,20 @@ int pt_dev_verdict(const struct pt_dev *d);
 struct pt_barrier {
 	char dir[64], path[80];
 	int release_fd;
-	bool held;
+	uint64_t ud;		/* the openat's user_data */
+	bool held, sent, done;
 };
 
 /* One bounded io-wq worker, busy with an open of a FIFO: 0 or a verdict. */
 int pt_barrier_hold(struct io_uring *ring, struct pt_barrier *b, uint64_t ud);
 /* Open the other end: the worker goes on to the command. 0 or a verdict. */
 int pt_barrier_release(struct pt_barrier *b);
+/* A CQE of the barrier's openat: note it, close the FIFO end it opened. */
+bool pt_barrier_cqe(struct pt_barrier *b, const struct io_uring_cqe *cqe);
 void pt_barrier_free(struct pt_barrier *b);
+
+/* The sweep cases of @ops (pt_sweep.c), added to pt_main's. */
+void pt_sweep_add(const struct pt_dev_ops *ops);
 
 /* One case (passthru.c). */
 int pt_run(const void *arg);

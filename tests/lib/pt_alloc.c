@@ -45,11 +45,21 @@ int pt_barrier_hold(struct io_uring *ring, struct pt_barrier *b, uint64_t ud)
 	sqe = io_uring_get_sqe(ring);
 	io_uring_prep_openat(sqe, AT_FDCWD, b->path, O_RDONLY | O_CLOEXEC, 0);
 	sqe->flags |= IOSQE_ASYNC;
-	sqe->user_data = ud;
+	sqe->user_data = b->ud = ud;
 	if (io_uring_submit(ring) != 1)
 		return t_fail("submitting the io-wq barrier failed");
-	b->held = true;
+	b->held = b->sent = true;
 	return 0;
+}
+
+bool pt_barrier_cqe(struct pt_barrier *b, const struct io_uring_cqe *cqe)
+{
+	if (!b->sent || cqe->user_data != b->ud)
+		return false;
+	b->done = true;
+	if (cqe->res >= 0)
+		close(cqe->res);	/* the FIFO's read end */
+	return true;
 }
 
 int pt_barrier_release(struct pt_barrier *b)

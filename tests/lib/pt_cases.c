@@ -37,5 +37,6 @@ int pt_main(const struct pt_dev_ops *ops, int argc, char **argv)
 					      v ? "v" : "", park_name[p],
 					      t_change_name[ch]);
 				}
+	pt_sweep_add(ops);
 	return t_main(argc, argv);
 }
