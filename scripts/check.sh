@@ -42,6 +42,11 @@ scripts/vm-run.sh KERNEL="$(scripts/build-kernel.sh patched)"
 
 # Every call site that resolves a fixed buffer in the tree just built must
 # be in configs/fixed-buffer-sites; and the audit must catch a new one.
+# Pass, fail, timeout, Ctrl-C, SIGKILL and the next run: every fault
+# attribute, configfs object, device and tracefs instance back as it was.
+step "VM: every way a run ends leaves the machine as it was (patched 7.2)"
+scripts/restore-vm.sh KERNEL="$(scripts/build-kernel.sh patched)"
+
 # The build lock: another job's build-kernel.sh may be checking out a variant.
 step "fixed-buffer call sites of the default kernel tree"
 cache=${FIXBUF_CACHE:-/var/cache/fixbuf-order}
