@@ -63,7 +63,7 @@ static void prep(const struct pt_dev *d, struct io_uring_sqe *sqe, bool write,
 	cmd->cdw12 = (__u32)(len / d->lba_size - 1);
 }
 
-/* harness/lib/dev-nvme-loop.sh: nvme-loop target over a slow null_blk. */
+/* harness/lib/dev-nvme-loop.sh: nvme-loop target over a null_blk. */
 static const struct pt_dev_ops ops = {
 	.name = "nvme",
 	.dev = {
