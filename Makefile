@@ -12,14 +12,17 @@
 #   make bench-vm download / boot / suite times of one VM run
 #   make kernels  build stock, patched and mutant 7.2 kernels (out of tree)
 #   make matrix   suite in the VM on every kernel, vs configs/expected-matrix
+#   make history  suite in the VM on Debian's kernel of every series 6.1..7.3,
+#                 vs configs/known-issues (SERIES="6.1 7.3" picks some)
 
 T ?=
 EXPECT ?=
 SLOW ?=
+SERIES ?=
 KERNEL ?= debian
 RUNS ?= 50
 
-.PHONY: all deps vm-deps build run vm-run check bench bench-vm kernels matrix clean
+.PHONY: all deps vm-deps build run vm-run check bench bench-vm kernels matrix history clean
 
 all: build
 
@@ -61,6 +64,10 @@ kernels:
 matrix: build vm-deps
 	@scripts/install-deps.sh --kernel
 	scripts/matrix.sh T='$(T)'
+
+# Debian's prebuilt kernel of every series, vs configs/known-issues.
+history: build vm-deps
+	scripts/history.sh SERIES='$(SERIES)' T='$(T)'
 
 clean:
 	@$(MAKE) -s -C tests clean

@@ -19,7 +19,7 @@ cold='n/a (not a fetched kernel)'
 d=$kimg
 while [[ $d == */* && ${d%/*} != "" ]]; do
 	d=${d%/*}
-	if [[ -f $d/fetch-times ]]; then cold=$(tr '\n' ' ' <"$d/fetch-times"); break; fi
+	if [[ -f $d/fetch-info ]]; then cold=$(grep _s= "$d/fetch-info" | tr '\n' ' '); break; fi
 done
 
 if [[ -n ${BENCH_CMD:-} ]]; then

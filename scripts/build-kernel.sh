@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
 set -euo pipefail
 # build-kernel.sh [--src TREE] [-j N] VARIANT -> prints the bzImage path.
-#   stock          Debian's linux-source-7.2 as shipped (branch "base")
+#   stock          Debian's linux-source-$FIXBUF_BASE as shipped (branch "base")
 #   patched        stock + patches/fixes (git am)
 #   (every variant of the default tree also gets patches/debug/, test-only hooks)
 #   patched-N      stock + the first N fix patches (each must build alone)
 #   mutant-NAME    patched + patches/mutants/NAME.patch
 #   all            stock, patched and every mutant
+# FIXBUF_BASE: the Debian source series, 7.3 (default, trixie-backports) or
+# 7.2 (sid); each has its own tree, build directory and outputs.
 # --src TREE builds TREE as checked out (no branches touched; for bisect.sh);
 # VARIANT is then only the output name. Config: tinyconfig + configs/kernel.config.
-# Output: $FIXBUF_CACHE/kernels/VARIANT/{bzImage,config,build-info}.
+# Output: $FIXBUF_CACHE/kernels/build-BASE/VARIANT/{bzImage,config,build-info}
+# (with --src: kernels/TREE-HASH/VARIANT/...).
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cache=${FIXBUF_CACHE:-/var/cache/fixbuf-order}
+base=${FIXBUF_BASE:-7.3}
+[[ $base =~ ^[0-9]+\.[0-9]+$ ]] || { echo "build-kernel: FIXBUF_BASE must be a series like 7.3" >&2; exit 2; }
 frag=$repo/configs/kernel.config
 jobs=$(nproc)
 src=''
@@ -44,14 +49,24 @@ if [[ -n $src && $variant =~ ^(stock|patched|patched-[0-9]+|mutant-.*)$ ]]; then
 	die "'$variant' names a variant of the default tree; pick another name for --src"
 fi
 
-# Default source: Debian's linux-source-7.2, unpacked once into a git repo.
+# Default source: Debian's linux-source-$base, unpacked once into a git repo.
+# The newest package of that series in any suite that carries it: 7.3 is in
+# trixie-backports, 7.2 in sid (and trixie-backports, older).
 unpack_debian() {
-	local dst=$1 tarball=$cache/deb/usr/src/linux-source-7.2.tar.xz deb
+	local dst=$1 tarball=$cache/deb/usr/src/linux-source-$base.tar.xz deb='' s v best=''
 	if [[ ! -f $tarball ]]; then
 		# shellcheck source-path=SCRIPTDIR/..
 		source "$repo/scripts/lib/apt-private.sh"
-		apt_private_download sid "$cache/debs" linux-source-7.2
-		deb=$(find "$cache/debs" -name 'linux-source-7.2_*_all.deb' | sort -V | tail -n1)
+		for s in sid trixie-backports experimental; do
+			apt_private_update "$s"
+			v=$(apt_private "$s" apt-cache show --no-all-versions "linux-source-$base" 2>/dev/null |
+				awk '/^Version:/ {print $2; exit}' || true)
+			[[ -n $v ]] || continue
+			if [[ -z $best ]] || dpkg --compare-versions "$v" gt "${best#*=}"; then best=$s=$v; fi
+		done
+		[[ -n $best ]] || die "no linux-source-$base in sid, trixie-backports or experimental"
+		apt_private_download "${best%%=*}" "$cache/debs" "linux-source-$base=${best#*=}"
+		deb=$(find "$cache/debs" -name "linux-source-${base}_*_all.deb" | sort -V | tail -n1)
 		dpkg -x "$deb" "$cache/deb"
 	fi
 	log "unpacking $tarball into $dst"
@@ -62,7 +77,7 @@ unpack_debian() {
 	git -C "$dst.tmp" config user.name "fixbuf-order maintainers"
 	git -C "$dst.tmp" config user.email maintainers@users.noreply.r-seed-26a5ead6.example
 	git -C "$dst.tmp" add -A -f
-	git -C "$dst.tmp" commit -q -m "base: Debian linux-source-7.2 $(make -s -C "$dst.tmp" kernelversion)"
+	git -C "$dst.tmp" commit -q -m "base: Debian linux-source-$base $(make -s -C "$dst.tmp" kernelversion)"
 	mv -T "$dst.tmp" "$dst"
 }
 
@@ -97,18 +112,20 @@ checkout_variant() {
 }
 
 if [[ -z $src ]]; then
-	src=$cache/src/debian-7.2
+	src=$cache/src/debian-$base
 	[[ -d $src/.git ]] || unpack_debian "$src"
-	kb=$cache/kbuild/debian-7.2
+	kb=$cache/kbuild/debian-$base
+	out=$cache/kernels/build-$base/$variant
 else
 	[[ -f $src/Makefile && -f $src/scripts/kconfig/merge_config.sh ]] || die "$src: not a kernel tree"
 	kb=$cache/kbuild/$(basename "$src")-$(realpath "$src" | md5sum | cut -c1-8)
+	out=$cache/kernels/$(basename "$kb")/$variant
 fi
 mkdir -p "$kb" "$cache/kernels"
 # One build directory per tree, shared by all variants: one build at a time.
 exec 9>"$kb.lock"
 flock 9
-[[ $src != "$cache/src/debian-7.2" ]] || checkout_variant "$variant"
+[[ $src != "$cache/src/debian-$base" ]] || checkout_variant "$variant"
 
 export PATH=/usr/lib/ccache:$PATH CCACHE_DIR=${CCACHE_DIR:-$cache/ccache}
 export KBUILD_BUILD_USER=fixbuf KBUILD_BUILD_HOST=fixbuf-order
@@ -139,7 +156,6 @@ t0=$SECONDS
 log "$variant: make -j$jobs bzImage in $kb"
 mk O="$kb" -j"$jobs" bzImage || die "$variant: build failed"
 secs=$((SECONDS - t0))
-out=$cache/kernels/$variant
 mkdir -p "$out"
 cp "$kb/arch/x86/boot/bzImage" "$out/bzImage"
 cp "$kb/.config" "$out/config"

@@ -1,38 +1,58 @@
 #!/usr/bin/env bash
 set -euo pipefail
 # fetch-kernel.sh [SPEC] -> prints the path of a bootable kernel on stdout.
-#   debian            Debian sid's current amd64 kernel (cached after the first run)
-#   debian:VERSION    that package version (7.2.13-1, or 7.2.13), while sid still has it
-#   PATH              a bzImage or a built kernel tree, passed through
-# Debian's modules ship as .ko.xz: they are decompressed and depmod'ed once
-# here, because decompressing them in a TCG guest is very slow.
+#   debian                  the current amd64 kernel of $FIXBUF_KERNEL_SUITE (sid)
+#   debian:VERSION          that version in $FIXBUF_KERNEL_SUITE
+#   debian:SUITE/VERSION    that version in any suite: bookworm/6.1,
+#                           trixie/6.12, trixie-backports/7.3.4, experimental/7.3
+#   debian:SUITE            the newest kernel of SUITE
+#   PATH                    a bzImage or a built kernel tree, passed through
+# VERSION is a series (7.3: its newest release in the suite), a release
+# (7.3.4) or a package version (7.3.4-1~bpo13+1). Both package layouts:
+# linux-image-ABI (up to 6.18: image and modules in one package) and
+# linux-binary/linux-modules/linux-base-ABI (later). Packages are downloaded
+# through the private apt configuration and unpacked, never installed.
+# Debian's modules ship compressed: they are decompressed and depmod'ed once
+# here, because decompressing them in a TCG guest is very slow. The result is
+# always ROOT/usr/lib/modules/KVER/{vmlinuz,modules.dep,...}, in a cache
+# directory without '~' (virtme-ng refuses it in a mount path).
 
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR
 source "$here/lib/apt-private.sh"
 
 spec=${1:-${KERNEL:-debian}}
-suite=${FIXBUF_KERNEL_SUITE:-sid}
 kroot=$FIXBUF_CACHE/kernels
 log() { echo "fetch-kernel: $*" >&2; }
 
 if [[ $spec != debian && $spec != debian:* ]]; then
 	if [[ -f $spec ]]; then realpath "$spec"; exit 0; fi
 	if [[ -f $spec/arch/x86/boot/bzImage ]]; then realpath "$spec"; exit 0; fi
-	log "no kernel at '$spec' (want debian, debian:VERSION, a bzImage or a built tree)"
-	exit 1
+	log "no kernel at '$spec' (want debian, debian:[SUITE/]VERSION, a bzImage or a built tree)"
+	exit 2
 fi
 want=${spec#debian}
 want=${want#:}
+suite=${FIXBUF_KERNEL_SUITE:-sid}
+if [[ $want == */* ]]; then
+	suite=${want%%/*} want=${want#*/}
+elif [[ -n $want && $want != [0-9]* ]]; then
+	suite=$want want=''
+fi
+[[ $suite =~ ^[a-z]+(-[a-z]+)?$ ]] || { log "bad suite '$suite' in '$spec'"; exit 2; }
+[[ -z $want || $want =~ ^[0-9][0-9A-Za-z.+~-]*$ ]] || { log "bad version '$want' in '$spec'"; exit 2; }
+safe() { echo "${1//\~/_}"; }
 
-# The plain "debian" spec is fetched once; FIXBUF_REFRESH=1 looks for a newer one.
+# The current kernel of a suite is fetched once; FIXBUF_REFRESH=1 looks again.
+# A version is looked up in the cache first, as package version, release or series.
 cur=$kroot/$suite-current
 if [[ -z $want && ${FIXBUF_REFRESH:-0} != 1 && -e $cur/ready ]]; then
 	cat "$cur/ready"
 	exit 0
 fi
-if [[ -n $want ]]; then
-	for d in "$kroot/$suite-$want" "$kroot/$suite-$want"-*; do
+if [[ -n $want && ${FIXBUF_REFRESH:-0} != 1 ]]; then
+	w=$(safe "$want")
+	for d in "$kroot/$suite-$w" "$kroot/$suite-$w"-* "$kroot/$suite-$w".*; do
 		[[ -e $d/ready ]] && { cat "$d/ready"; exit 0; }
 	done
 fi
@@ -43,42 +63,64 @@ exec 9>"$kroot/.lock"
 flock 9
 t0=$(date +%s%3N)
 apt_private_update "$suite"
-if [[ -z $want ]]; then
-	want=$(apt_private "$suite" apt-cache show --no-all-versions linux-image-amd64 |
-		awk '/^Version:/ {print $2; exit}')
-fi
-# The real packages are linux-{binary,modules,base}-ABI-amd64 (base holds the
-# config and modules.builtin); linux-image-* are metapackages. Skip cloud/rt.
-pkg='' ver=''
+# Every amd64 kernel package of the suite (no cloud/rt flavours, no -dbg or
+# -unsigned): name version, newest matching version wins.
+best='' bestname=''
 while read -r name; do
 	while IFS='|' read -r _ v _; do
 		v=${v// /}
-		if [[ $v == "$want" || $v == "$want"-* ]]; then pkg=$name ver=$v; fi
+		if [[ -n $want && $v != "$want" && $v != "$want"[-.+~]* ]]; then continue; fi
+		if [[ -z $best ]] || dpkg --compare-versions "$v" gt "$best"; then best=$v bestname=$name; fi
 	done < <(apt_private "$suite" apt-cache madison "$name")
-done < <(apt_private "$suite" apt-cache search --names-only '^linux-binary-[0-9].*-amd64$' |
+done < <(apt_private "$suite" apt-cache search --names-only '^linux-(image|binary)-[0-9].*-amd64$' |
 	awk '$1 !~ /-(cloud|rt)-amd64$/ {print $1}' | sort -V)
-[[ -n $pkg ]] || { log "no amd64 kernel $want in $suite's index"; exit 1; }
-abi=${pkg#linux-binary-}
-dir=$kroot/$suite-$ver
+[[ -n $best ]] || { log "no amd64 kernel ${want:-at all} in $suite's index"; exit 1; }
+abi=${bestname#linux-*-}
+ver=$best
+# New layout when a linux-binary package of that version exists; then
+# linux-image-ABI is only a metapackage.
+if apt_private "$suite" apt-cache madison "linux-binary-$abi" 2>/dev/null | grep -qF "| $ver |"; then
+	pkgs=("linux-binary-$abi=$ver" "linux-modules-$abi=$ver" "linux-base-$abi=$ver")
+else
+	pkgs=("linux-image-$abi=$ver")
+fi
+dir=$kroot/$suite-$(safe "$ver")
 if [[ ! -e $dir/ready ]]; then
 	rm -rf "$dir.tmp"
-	apt_private_download "$suite" "$dir.tmp/debs" "$pkg=$ver" "linux-modules-$abi=$ver" \
-		"linux-base-$abi=$ver"
+	apt_private_download "$suite" "$dir.tmp/debs" "${pkgs[@]}"
 	t1=$(date +%s%3N)
 	for deb in "$dir.tmp"/debs/*.deb; do dpkg -x "$deb" "$dir.tmp/root"; done
-	kver=$(basename "$(find "$dir.tmp/root/usr/lib/modules" -mindepth 1 -maxdepth 1 -type d | head -n1)")
-	kimg=$(find "$dir.tmp/root" -type f -name 'vmlinuz*' | head -n1)
-	find "$dir.tmp/root" -name '*.ko.xz' -print0 | xargs -0 -r -P "$(nproc)" -n 64 unxz
-	find "$dir.tmp/root" -name '*.ko.zst' -print0 | xargs -0 -r -P "$(nproc)" -n 64 unzstd -q --rm
-	# Packages install under usr/lib/modules; depmod -b wants BASE/lib/modules.
-	depmod -b "$dir.tmp/root/usr" "$kver"
+	# The old layout has lib/modules/KVER and boot/vmlinuz-KVER (and maybe
+	# a usrmerged usr/lib/modules): bring it to the new one.
+	r=$dir.tmp/root
+	if [[ -d $r/lib/modules && ! -L $r/lib ]]; then
+		mkdir -p "$r/usr/lib/modules"
+		for m in "$r"/lib/modules/*; do mv -T "$m" "$r/usr/lib/modules/$(basename "$m")"; done
+		rmdir "$r/lib/modules"
+	fi
+	kver=$(basename "$(find "$r/usr/lib/modules" -mindepth 1 -maxdepth 1 -type d | head -n1)")
+	[[ -n $kver ]] || { log "$ver: no modules directory in ${pkgs[*]}"; exit 1; }
+	kimg=$r/usr/lib/modules/$kver/vmlinuz
+	if [[ ! -f $kimg ]]; then
+		[[ -f $r/boot/vmlinuz-$kver ]] || { log "$ver: no vmlinuz in ${pkgs[*]}"; exit 1; }
+		mv "$r/boot/vmlinuz-$kver" "$kimg"
+	fi
+	find "$r" -name '*.ko.xz' -print0 | xargs -0 -r -P "$(nproc)" -n 64 unxz
+	find "$r" -name '*.ko.zst' -print0 | xargs -0 -r -P "$(nproc)" -n 64 unzstd -q --rm
+	# depmod -b wants BASE/lib/modules.
+	depmod -b "$r/usr" "$kver"
 	t2=$(date +%s%3N)
 	rm -rf "$dir.tmp/debs"
-	printf 'download_s=%d.%03d\nunpack_depmod_s=%d.%03d\n' $(((t1 - t0) / 1000)) $(((t1 - t0) % 1000)) \
-		$(((t2 - t1) / 1000)) $(((t2 - t1) % 1000)) >"$dir.tmp/fetch-times"
+	{
+		printf 'download_s=%d.%03d\nunpack_depmod_s=%d.%03d\n' $(((t1 - t0) / 1000)) $(((t1 - t0) % 1000)) \
+			$(((t2 - t1) / 1000)) $(((t2 - t1) % 1000))
+		echo "suite=$suite"
+		echo "packages=${pkgs[*]}"
+		echo "release=$kver"
+	} >"$dir.tmp/fetch-info"
 	echo "$dir${kimg#"$dir.tmp"}" >"$dir.tmp/ready"
 	mv -T "$dir.tmp" "$dir"
-	log "$(tr '\n' ' ' <"$dir/fetch-times")"
+	log "$suite $ver: $(grep _s= "$dir/fetch-info" | tr '\n' ' ')"
 fi
-[[ $spec == debian ]] && ln -sfn "$(basename "$dir")" "$cur"
+[[ -n $want ]] || ln -sfn "$(basename "$dir")" "$cur"
 cat "$dir/ready"

@@ -17,9 +17,12 @@ expect__num() {
 		10#${BASH_REMATCH[2]} * 100000 + 10#${BASH_REMATCH[4]:-0}))
 }
 
-# expect_kver: leading x.y[.z] of the release, or FIXBUF_KVER.
+# expect_kver: leading x.y[.z] of the release, or FIXBUF_KVER. Debian's
+# stable kernels name the ABI, not the release (6.1.0-50-amd64 is 6.1.176):
+# their version string says "Debian 6.1.176-1".
 expect_kver() {
-	local rel=${FIXBUF_KVER:-$KERNEL_RELEASE}
+	local rel=${FIXBUF_KVER:-$KERNEL_RELEASE} deb=' Debian ([0-9]+\.[0-9]+\.[0-9]+)-'
+	[[ -n ${FIXBUF_KVER:-} || ! ${KERNEL_VERSION:-} =~ $deb ]] || rel=${BASH_REMATCH[1]}
 	if [[ $rel =~ ^[0-9]+\.[0-9]+(\.[0-9]+)? ]]; then
 		KVER=${BASH_REMATCH[0]}
 		expect__num KVER_NUM "$KVER" && return 0

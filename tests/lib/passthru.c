@@ -237,9 +237,8 @@ static int setup(struct pt_ctx *x)
 	x->junk = aligned_alloc(4096, 4096 * ((size_t)x->fillers + 1));
 	if (!x->mem || !x->junk)
 		return t_fail("out of memory");
-	ret = pt_dev_fill(&x->ring, c->ops, &x->d, c->write ? T_POISON : T_ORIG);
-	if (ret)
-		return t_fail("preparing %s: %s", x->d.blk_name, strerror(-ret));
+	if ((ret = pt_dev_fill(&x->ring, c->ops, &x->d, c->write ? T_POISON : T_ORIG)))
+		return ret;
 	if (t_buf_map(&x->b, PT_LEN, c->write ? T_ORIG : T_POISON))
 		return t_fail("buffer: %m");
 	if ((ret = t_table(&x->ring, 4)))

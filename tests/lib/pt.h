@@ -49,7 +49,10 @@ struct pt_case {
 /* The device the harness made (pt_dev.c): 0 or a verdict. */
 int pt_dev_open(const struct pt_dev_ops *ops, struct pt_dev *d);
 void pt_dev_close(struct pt_dev *d);
-/* Put @pat at the cases' data area with a plain (not fixed) command. */
+/*
+ * Put @pat at the cases' data area with a plain (not fixed) command: 0 or
+ * a verdict (skip where the device has no io_uring passthrough).
+ */
 int pt_dev_fill(struct io_uring *ring, const struct pt_dev_ops *ops,
 		const struct pt_dev *d, enum t_pat pat);
 /* A write must have put the original bytes on the device. */

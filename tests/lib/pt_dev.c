@@ -63,7 +63,13 @@ int pt_dev_fill(struct io_uring *ring, const struct pt_dev_ops *ops,
 	else if (ret >= 0)
 		ret = -EIO;
 	free(p);
-	return ret < 0 ? ret : 0;
+	/* BSG has no ->uring_cmd before 7.2: io_uring says so at issue. */
+	if (ret == -EOPNOTSUPP)
+		return t_skip("kernel has no io_uring passthrough on %s's %s node (-EOPNOTSUPP)",
+			      d->blk_name, ops->name);
+	if (ret < 0)
+		return t_fail("preparing %s: %s", d->blk_name, strerror(-ret));
+	return 0;
 }
 
 int pt_dev_verdict(const struct pt_dev *d)

@@ -93,9 +93,8 @@ static int setup(struct pt_sweep *x)
 	x->aux_up = true;
 	if ((ret = t_need_op(&x->aux, IORING_OP_URING_CMD, "IORING_OP_URING_CMD")))
 		return ret;
-	ret = pt_dev_fill(&x->aux, x->ops, &x->d, T_POISON);
-	if (ret)
-		return t_fail("preparing %s: %s", x->d.blk_name, strerror(-ret));
+	if ((ret = pt_dev_fill(&x->aux, x->ops, &x->d, T_POISON)))
+		return ret;
 	if (t_buf_map(&x->b, PT_LEN, T_ORIG))
 		return t_fail("buffer: %m");
 	if ((ret = t_ring(&x->ring, flags)))

@@ -17,10 +17,13 @@
 
 #define TRACEFS "/sys/kernel/tracing"
 
+/* The submit event is io_uring_submit_sqe before 6.2, same fields. */
+static const char *const submits[] = { "io_uring_submit_req", "io_uring_submit_sqe" };
 static const char *const events[] = {
-	"io_uring_submit_req", "io_uring_poll_arm",
-	"io_uring_queue_async_work", "io_uring_local_work_run",
+	"io_uring_poll_arm", "io_uring_queue_async_work",
+	"io_uring_local_work_run",
 };
+static const char *submit_ev;
 
 static int open_at(const char *dir, const char *file, int flags)
 {
@@ -57,6 +60,14 @@ void t_trace_setup(void)
 		return;
 	}
 	ok = !put(inst, "buffer_size_kb", "256");
+	submit_ev = NULL;
+	for (size_t i = 0; ok && !submit_ev && i < sizeof(submits) / sizeof(submits[0]); i++) {
+		snprintf(file, sizeof(file), "events/io_uring/%s/enable",
+			 submits[i]);
+		if (!put(inst, file, "1"))
+			submit_ev = submits[i];
+	}
+	ok = ok && submit_ev;
 	for (size_t i = 0; ok && i < sizeof(events) / sizeof(events[0]); i++) {
 		snprintf(file, sizeof(file), "events/io_uring/%s/enable",
 			 events[i]);
@@ -148,9 +159,8 @@ int t_trace_count(struct t_trace *t, const char *event, uint64_t user_data)
 
 int t_trace_deferred(struct t_trace *t, uint64_t user_data)
 {
-	static const char submit[] = " io_uring_submit_req: ring ";
 	static const char work[] = " io_uring_local_work_run: ring ";
-	char line[512], ud[40], ring[48] = "";
+	char line[512], ud[40], ring[48] = "", submit[64];
 	FILE *f = trace_open(t);
 	size_t rlen = 0;
 	int n = 0;
@@ -158,6 +168,7 @@ int t_trace_deferred(struct t_trace *t, uint64_t user_data)
 	if (!f)
 		return -1;
 	ud_needle(ud, sizeof(ud), user_data);
+	snprintf(submit, sizeof(submit), " %s: ring ", submit_ev);
 	/*
 	 * The request's submit names its ring; only work run on that ring
 	 * after it counts (an earlier case's ring may have had the address).
