@@ -5,12 +5,13 @@
 #                 runs the slow passthrough forcing modes where alloc-fault
 #                 covers them)
 #   make vm-run   the same inside a virtme-ng VM: KERNEL=debian (default),
-#                 debian:<version>, a bzImage or a built kernel tree
+#                 debian:[<suite>/]<version>, a bzImage or a built kernel tree
 #   make check    the project's own checks (build, shellcheck, harness
 #                 tests, suite on this kernel and in the VM, expectations)
 #   make bench    wall time of repeated suite runs, verdict stability
 #   make bench-vm download / boot / suite times of one VM run
-#   make kernels  build stock, patched and mutant 7.2 kernels (out of tree)
+#   make kernels  build stock, patched and mutant 7.3 kernels (out of tree;
+#                 FIXBUF_BASE=7.2 for the 7.2 series)
 #   make matrix   suite in the VM on every kernel, vs configs/expected-matrix
 #   make history  suite in the VM on Debian's kernel of every series 6.1..7.3,
 #                 vs configs/known-issues (SERIES="6.1 7.3" picks some)
@@ -54,7 +55,7 @@ bench: build
 bench-vm: build vm-deps
 	scripts/bench-vm.sh KERNEL='$(KERNEL)' T='$(T)' EXPECT='$(EXPECT)'
 
-# Stock 7.2, patched 7.2 and every mutant: one base build (about 25 min on
+# Stock, patched and every mutant of 7.3: one base build (about 25 min on
 # 2 cores), then incremental rebuilds of the files each variant touches.
 kernels:
 	@scripts/install-deps.sh --kernel

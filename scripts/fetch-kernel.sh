@@ -14,8 +14,9 @@ set -euo pipefail
 # through the private apt configuration and unpacked, never installed.
 # Debian's modules ship compressed: they are decompressed and depmod'ed once
 # here, because decompressing them in a TCG guest is very slow. The result is
-# always ROOT/usr/lib/modules/KVER/{vmlinuz,modules.dep,...}, in a cache
-# directory without '~' (virtme-ng refuses it in a mount path).
+# ROOT/usr/lib/modules/KVER/{vmlinuz,modules.dep,...} (ROOT/boot/vmlinuz-KVER
+# and modules=none in fetch-info where the archive lost the modules), in a
+# cache directory without '~' (virtme-ng refuses it in a mount path).
 
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR
@@ -78,9 +79,13 @@ done < <(apt_private "$suite" apt-cache search --names-only '^linux-(image|binar
 abi=${bestname#linux-*-}
 ver=$best
 # New layout when a linux-binary package of that version exists; then
-# linux-image-ABI is only a metapackage.
-if apt_private "$suite" apt-cache madison "linux-binary-$abi" 2>/dev/null | grep -qF "| $ver |"; then
-	pkgs=("linux-binary-$abi=$ver" "linux-modules-$abi=$ver" "linux-base-$abi=$ver")
+# linux-image-ABI is only a metapackage. The archive has dropped the
+# modules (and base) packages of some (trixie-backports 6.19-7.1): such a
+# kernel is fetched alone, modules=none, and vm-run.sh boots it over virtiofs.
+has() { apt_private "$suite" apt-cache madison "$1" 2>/dev/null | grep -qF "| $ver |"; }
+if has "linux-binary-$abi"; then
+	pkgs=("linux-binary-$abi=$ver")
+	! has "linux-modules-$abi" || pkgs+=("linux-modules-$abi=$ver" "linux-base-$abi=$ver")
 else
 	pkgs=("linux-image-$abi=$ver")
 fi
@@ -98,9 +103,16 @@ if [[ ! -e $dir/ready ]]; then
 		for m in "$r"/lib/modules/*; do mv -T "$m" "$r/usr/lib/modules/$(basename "$m")"; done
 		rmdir "$r/lib/modules"
 	fi
-	kver=$(basename "$(find "$r/usr/lib/modules" -mindepth 1 -maxdepth 1 -type d | head -n1)")
-	[[ -n $kver ]] || { log "$ver: no modules directory in ${pkgs[*]}"; exit 1; }
+	mods=$(find "$r/usr/lib/modules" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | head -n1 || true)
+	if [[ -n $mods ]]; then
+		kver=$(basename "$mods")
+	else
+		kver=$(find "$r/boot" -name 'vmlinuz-*' -printf '%f\n' 2>/dev/null | head -n1 || true)
+		kver=${kver#vmlinuz-}
+		[[ -n $kver ]] || { log "$ver: no kernel image in ${pkgs[*]}"; exit 1; }
+	fi
 	kimg=$r/usr/lib/modules/$kver/vmlinuz
+	[[ -n $mods ]] || kimg=$r/boot/vmlinuz-$kver
 	if [[ ! -f $kimg ]]; then
 		[[ -f $r/boot/vmlinuz-$kver ]] || { log "$ver: no vmlinuz in ${pkgs[*]}"; exit 1; }
 		mv "$r/boot/vmlinuz-$kver" "$kimg"
@@ -108,7 +120,7 @@ if [[ ! -e $dir/ready ]]; then
 	find "$r" -name '*.ko.xz' -print0 | xargs -0 -r -P "$(nproc)" -n 64 unxz
 	find "$r" -name '*.ko.zst' -print0 | xargs -0 -r -P "$(nproc)" -n 64 unzstd -q --rm
 	# depmod -b wants BASE/lib/modules.
-	depmod -b "$r/usr" "$kver"
+	[[ -z $mods ]] || depmod -b "$r/usr" "$kver"
 	t2=$(date +%s%3N)
 	rm -rf "$dir.tmp/debs"
 	{
@@ -117,6 +129,7 @@ if [[ ! -e $dir/ready ]]; then
 		echo "suite=$suite"
 		echo "packages=${pkgs[*]}"
 		echo "release=$kver"
+		[[ -n $mods ]] || echo modules=none
 	} >"$dir.tmp/fetch-info"
 	echo "$dir${kimg#"$dir.tmp"}" >"$dir.tmp/ready"
 	mv -T "$dir.tmp" "$dir"

@@ -7,8 +7,9 @@ set -euo pipefail
 # times, writes both as markdown into results/history-*/, and fails naming
 # kernel and case wherever a kernel disagrees with configs/known-issues: a
 # failure no range covers, or a pass inside a range (XPASS).
-#   scripts/history.sh [SERIES="6.1 7.3"] [T=<glob>] [FROM=<dir>]
-# FROM= re-reads the runs of an earlier history directory (no VM).
+#   scripts/history.sh [SERIES="6.1 7.3"] [T=<glob>] [FROM=<dir>] [README=1]
+# FROM= re-reads the runs of an earlier history directory (no VM). README=1
+# writes the tables, dated, between the history markers of README.md.
 
 cd "$(dirname "$0")/.."
 # shellcheck source-path=SCRIPTDIR/..
@@ -17,7 +18,7 @@ cd "$(dirname "$0")/.."
 	source harness/lib/ktap.sh
 	source scripts/lib/freeze.sh
 }
-args_export history 'SERIES T FROM' "$@" || exit 2
+args_export history 'SERIES T FROM README' "$@" || exit 2
 list=configs/history-kernels
 expect=configs/known-issues
 
@@ -36,6 +37,7 @@ done <"$list"
 out=results/history-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$out"
 [[ -n ${FROM:-} ]] || freeze_suite "$out"
+if [[ -n ${FROM:-} ]]; then cp "$FROM/date" "$out/date" 2>/dev/null || echo unknown >"$out/date"; else date -u +%Y-%m-%d >"$out/date"; fi
 : >"$out/kernels"
 for i in "${!names[@]}"; do
 	s=${names[i]} spec=${specs[i]}
@@ -119,15 +121,32 @@ awk -v kernels="${names[*]}" -v md="$out/history.md" '
 } | tee -a "$out/history.md"
 
 # A disagreement names kernel and case; a kernel without cases is one too.
+{
+	while read -r s pkg _ rc _; do
+		grep -q " $s " "$out/cells" || echo "DISAGREES: $s ($pkg): no results, exit $rc (see $out/$s.log)"
+	done <"$out/kernels"
+	while read -r name k got; do
+		case $got in
+		fail) echo "DISAGREES: $k $name: failed, configs/known-issues has no range for it" ;;
+		xpass) echo "DISAGREES: $k $name: passed inside its configs/known-issues range" ;;
+		esac
+	done <"$out/cells"
+} | tee "$out/disagreements"
 bad=0
-while read -r s pkg _ rc _; do
-	grep -q " $s " "$out/cells" || { echo "DISAGREES: $s ($pkg): no results, exit $rc (see $out/$s.log)"; bad=1; }
-done <"$out/kernels"
-while read -r name k got; do
-	case $got in
-	fail) echo "DISAGREES: $k $name: failed, configs/known-issues has no range for it"; bad=1 ;;
-	xpass) echo "DISAGREES: $k $name: passed inside its configs/known-issues range"; bad=1 ;;
-	esac
-done <"$out/cells"
+[[ ! -s $out/disagreements ]] || bad=1
 echo "history: $out/history.md"
+if [[ ${README:-} == 1 ]]; then
+	grep -q '^<!-- history:begin -->$' README.md || { echo "history: README.md has no history markers" >&2; exit 2; }
+	{
+		echo "Measured $(cat "$out/date") by \`make history\`: every cell as configs/known-issues says unless listed below the tables."
+		echo
+		cat "$out/history.md"
+		[[ ! -s $out/disagreements ]] || { echo; sed 's/^/    /' "$out/disagreements"; }
+	} >"$out/readme-block"
+	awk -v blk="$out/readme-block" '/^<!-- history:end -->$/ { skip = 0 }
+		!skip { print }
+		/^<!-- history:begin -->$/ { while ((getline l < blk) > 0) print l; skip = 1 }' \
+		README.md >"$out/README.md" && cat "$out/README.md" >README.md
+	echo "history: README.md table updated"
+fi
 exit "$bad"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 set -euo pipefail
-# The verdict matrix: runs the suite in the VM against each kernel (stock
-# 7.2, patched 7.2, every mutant, Debian's prebuilt kernel), prints a table
+# The verdict matrix: runs the suite in the VM against each kernel (stock,
+# patched and every mutant of the default series, 7.3; Debian's prebuilt
+# kernel of that series, FIXBUF_DEBIAN_KERNEL), prints a table
 # (rows: cases; columns: kernels; cells: pass / fail / skip), writes it as
 # markdown into the results directory, and compares every cell with
 # configs/expected-matrix. Exit 1 on any deviation, naming the cell; 2 on
@@ -74,7 +75,7 @@ for k in $KERNELS; do
 	fi
 	t0=$SECONDS
 	if [[ $k == debian ]]; then
-		img=debian
+		img=${FIXBUF_DEBIAN_KERNEL:-debian:trixie-backports/7.3}
 	else
 		img=$(scripts/build-kernel.sh "$k")
 	fi

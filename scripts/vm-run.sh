@@ -2,7 +2,7 @@
 set -euo pipefail
 # The VM gate: boot a kernel under virtme-ng (TCG, one vCPU), run the suite
 # inside as root, exit with the harness's exit code.
-#   scripts/vm-run.sh [KERNEL=debian|debian:VER|PATH] [T=GLOB] [EXPECT=FILE] [SLOW=1] [RESULTS=DIR] [TESTS_DIR=DIR] [HARNESS=DIR] [VM_TIMEOUT=600]
+#   scripts/vm-run.sh [KERNEL=debian|debian:[SUITE/]VERSION|PATH] [T=GLOB] [EXPECT=FILE] [SLOW=1] [RESULTS=DIR] [TESTS_DIR=DIR] [HARNESS=DIR] [VM_TIMEOUT=600]
 # Also from the environment. VM_CMD replaces the guest command (plumbing tests);
 # VM_MEM (2G), VM_FS (9p|virtiofs), VM_KVM=1 (the KVM here cannot run Debian's kernel).
 # A panic, hang or boot failure exits 1, with the console in results/vm-*/console.log.
@@ -17,6 +17,12 @@ mkdir -p "$out"
 console=$out/console.log
 
 kimg=$("$repo/scripts/fetch-kernel.sh" "${KERNEL:-debian}")
+# Debian's 6.19-7.1 backports survive in the archive without their modules
+# package (fetch-kernel.sh says modules=none): no 9p, but virtiofs is built
+# in. Such a kernel boots over virtiofs, and the repository (results/
+# included) is a second virtiofs share the guest mounts itself.
+nomods=0
+! grep -qsx modules=none "${kimg%/root/*}/fetch-info" || nomods=1
 if [[ -z ${VM_CMD:-} ]]; then
 	# HARNESS= runs a harness copied elsewhere (a frozen one, for the matrix).
 	harness=$(realpath -m "${HARNESS:-$repo/harness}")
@@ -40,22 +46,45 @@ if [[ -z ${VM_CMD:-} ]]; then
 else
 	cmd=$VM_CMD
 fi
+((!nomods)) || cmd="mount -t virtiofs fixbufrepo $(printf %q "$repo") && cd $(printf %q "$repo") && $cmd"
 
 # The guest sees the host's root read-only, but virtme's init puts tmpfs
 # over /tmp, /var/tmp, /run, /var/cache, /var/log, /var/lib and /dev/shm: a
 # checkout under one of them (a CI runner's, say) is mounted back at its own
 # path. Writable, since virtme mounts every --rwdir before any --rodir and a
 # read-only repo would hide results/; the harness only writes results/.
+# shellcheck disable=SC2317 # called from the EXIT traps
+vfs_stop() {
+	[[ -z ${vfs_pid:-} ]] || { kill "$vfs_pid" 2>/dev/null || :; wait "$vfs_pid" 2>/dev/null || :; }
+	[[ -z ${vfs_dir:-} ]] || rm -rf -- "$vfs_dir"
+}
 dirs=()
-case $repo/ in
-/tmp/* | /var/tmp/* | /run/* | /var/cache/* | /var/log/* | /var/lib/* | /dev/shm/*) dirs+=(--rwdir "$repo") ;;
-esac
+if ((nomods)); then
+	# The repository share, writable (results/); qemu's C daemon as root.
+	vfs_dir=$(mktemp -d /tmp/fixbuf-vfs.XXXXXX)
+	/usr/lib/qemu/virtiofsd --socket-path="$vfs_dir/repo.sock" -o source="$repo" -o cache=none \
+		-o sandbox=chroot -o log_level=err &
+	vfs_pid=$!
+	trap vfs_stop EXIT
+	for _ in $(seq 250); do
+		[[ -S $vfs_dir/repo.sock ]] && break
+		sleep 0.02
+	done
+	qemu_share=" -chardev socket,id=fixbufrepo,path=$vfs_dir/repo.sock -device vhost-user-fs-pci,chardev=fixbufrepo,tag=fixbufrepo"
+	VM_FS=virtiofs
+	PATH=$repo/scripts/lib/virtiofs:$PATH
+else
+	case $repo/ in
+	/tmp/* | /var/tmp/* | /run/* | /var/cache/* | /var/log/* | /var/lib/* | /dev/shm/*) dirs+=(--rwdir "$repo") ;;
+	esac
+	dirs+=(--rwdir "$repo/results")
+fi
 vng_args=(--run "$kimg" --name "$run_id" --cpus 1 --memory "${VM_MEM:-2G}" --cwd "$repo"
-	"${dirs[@]}" --rwdir "$repo/results"
+	"${dirs[@]}"
 	# ttyS0 is virtme's (to /dev/null) and 8250 can register only one console,
 	# so ttyS1 gets a polled earlycon that keep_bootcon keeps: warnings, oopses, panics.
 	# oops=panic + virtme's panic=-1 and -no-reboot: a dead guest ends qemu.
-	--qemu-opts "-serial file:$console" --append "earlycon=uart8250,io,0x2f8,115200 keep_bootcon loglevel=5 oops=panic"
+	--qemu-opts "-serial file:$console${qemu_share:-}" --append "earlycon=uart8250,io,0x2f8,115200 keep_bootcon loglevel=5 oops=panic"
 	--exec "$cmd")
 # The guest hides /var/cache under a tmpfs, and with it the fetched kernel's
 # modules that virtme links to: mount them back at the same path.
@@ -80,7 +109,7 @@ setsid vng "${vng_args[@]}" </dev/null 1>&"$out_fd" 2>&"$err_fd" &
 sid=$!
 exec {out_fd}>&- {err_fd}>&-
 # If this script is stopped, the VM must not outlive it.
-trap 'pkill -KILL -s "$sid" 2>/dev/null || true' EXIT
+trap 'pkill -KILL -s "$sid" 2>/dev/null || true; vfs_stop' EXIT
 trap 'exit 1' INT TERM HUP
 running() { [[ $(ps -o stat= -p "$sid") == [^Z]* ]]; }
 alive() { pgrep -s "$sid" -r R,S,D,T,I >/dev/null; }

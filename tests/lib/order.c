@@ -125,6 +125,10 @@ static int order_run(const void *arg)
 		if (c->park->poll_first)
 			return t_fail("path not taken: the request completed at submit (res %d), before the table changed",
 				      done.res.res);
+		/* Not a lookup-order verdict: the slot was still as registered. */
+		if (done.res.res < 0)
+			return t_fail("control failed at submit, before any table change: %s (%d)",
+				      strerror(-done.res.res), done.res.res);
 	} else if (!c->park->poll_first) {
 		return t_fail("control not inline: no completion at submit");
 	}

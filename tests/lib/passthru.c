@@ -211,6 +211,36 @@ static int exercise(struct pt_ctx *x)
 	return verdict_path(x, &tr, punts);
 }
 
+/*
+ * Does this kernel take the command with a fixed buffer at all? Some
+ * forms are refused only at issue (vectored NVMe before 6.15: -EINVAL),
+ * which a parked case would see after the table change and call a
+ * failure. One inline read into the buffer tells; its pattern is put back.
+ */
+static int probe_fixed(struct pt_ctx *x)
+{
+	const struct pt_case *c = x->c;
+	struct io_uring_cqe cqe;
+	struct pt_cmd_mem mem;
+	int ret;
+
+	c->ops->prep(&x->d, io_uring_get_sqe(&x->ring), false, c->vec, x->b.addr,
+		     PT_LEN, PT_DATA_LBA_BYTES / x->d.lba_size, PT_IDX, &mem);
+	ret = io_uring_submit(&x->ring);
+	if (ret != 1)
+		return t_fail("submitting the support probe: %s",
+			      strerror(ret < 0 ? -ret : EIO));
+	if (t_wait_cqe(&x->ring, &cqe, WAIT_MS))
+		return t_fail("support probe: no completion within %d ms", WAIT_MS);
+	if (cqe.res == -EINVAL || cqe.res == -EOPNOTSUPP)
+		return t_skip("kernel rejects this %s command with a fixed buffer (%s)",
+			      c->ops->name, strerror(-cqe.res));
+	if (cqe.res < 0)
+		return t_fail("support probe (inline read): %s", strerror(-cqe.res));
+	t_pat_fill(x->b.addr, PT_LEN, c->write ? T_ORIG : T_POISON);
+	return 0;
+}
+
 static int setup(struct pt_ctx *x)
 {
 	const struct pt_case *c = x->c;
@@ -245,7 +275,7 @@ static int setup(struct pt_ctx *x)
 		return ret;
 	if ((ret = t_table_set(&x->ring, PT_IDX, x->b.addr, PT_LEN)))
 		return t_fail("registering slot %d: %s", PT_IDX, strerror(-ret));
-	return 0;
+	return probe_fixed(x);
 }
 
 int pt_run(const void *arg)
