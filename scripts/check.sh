@@ -27,6 +27,9 @@ echo "${#scripts[@]} bash files clean"
 step "harness self-tests"
 harness/selftest/run
 
+step "make history judges its cells as configs/known-issues says (no VM)"
+scripts/history-test.sh
+
 step "suite on $(uname -r) with expectations"
 harness/run EXPECT=configs/known-issues
 

@@ -34,7 +34,7 @@ while read -r s spec extra || [[ -n $s ]]; do
 done <"$list"
 ((${#names[@]})) || { echo "history: no kernel of '${SERIES:-}' in $list" >&2; exit 2; }
 
-out=results/history-$(date +%Y%m%d-%H%M%S)
+out=results/history-$(date +%Y%m%d-%H%M%S)-$$
 mkdir -p "$out"
 [[ -n ${FROM:-} ]] || freeze_suite "$out"
 if [[ -n ${FROM:-} ]]; then cp "$FROM/date" "$out/date" 2>/dev/null || echo unknown >"$out/date"; else date -u +%Y-%m-%d >"$out/date"; fi
@@ -113,7 +113,7 @@ awk -v kernels="${names[*]}" -v md="$out/history.md" '
 	echo "s skipped (feature or device missing in that kernel); F failed and P"
 	echo "passed against configs/known-issues."
 	echo
-	echo "| series | package | release | exit | suite run (s) |"
+	echo "| series | package | release | exit | VM run, boot included (s) |"
 	echo "|---|---|---|---|---|"
 	while read -r s pkg rel rc secs; do
 		echo "| $s | $pkg | $rel | $rc | $secs |"
