@@ -48,16 +48,17 @@ else
 fi
 ((!nomods)) || cmd="mount -t virtiofs fixbufrepo $(printf %q "$repo") && cd $(printf %q "$repo") && $cmd"
 
-# The guest sees the host's root read-only, but virtme's init puts tmpfs
-# over /tmp, /var/tmp, /run, /var/cache, /var/log, /var/lib and /dev/shm: a
-# checkout under one of them (a CI runner's, say) is mounted back at its own
-# path. Writable, since virtme mounts every --rwdir before any --rodir and a
-# read-only repo would hide results/; the harness only writes results/.
 # shellcheck disable=SC2317 # called from the EXIT traps
 vfs_stop() {
 	[[ -z ${vfs_pid:-} ]] || { kill "$vfs_pid" 2>/dev/null || :; wait "$vfs_pid" 2>/dev/null || :; }
 	[[ -z ${vfs_dir:-} ]] || rm -rf -- "$vfs_dir"
 }
+
+# The guest sees the host's root read-only, but virtme's init puts tmpfs
+# over /tmp, /var/tmp, /run, /var/cache, /var/log, /var/lib and /dev/shm: a
+# checkout under one of them (a CI runner's, say) is mounted back at its own
+# path. Writable, since virtme mounts every --rwdir before any --rodir and a
+# read-only repo would hide results/; the harness only writes results/.
 dirs=()
 if ((nomods)); then
 	# The repository share, writable (results/); qemu's C daemon as root.

@@ -1,12 +1,12 @@
 # shellcheck shell=bash disable=SC2034 # globals here are read by harness/run
 # Declarative requirements, blktests style: a program lists what it needs
 # (`prog -r`: "root", "module X", "device X" as device.sh defines it,
-# "fault FUNC" as fault.sh's fault_function_setup does, "fault nth" as its
-# fault_nth_setup does: nth is a keyword, not a function name); the harness
-# provides it for that program only (undo stack mark, and the FIXBUF_*
-# variables it exported are unset after the program) or passes a one-line
-# reason (FIXBUF_UNMET) that the program reports as the skip reason of its
-# cases. "fault FUNC" and "fault nth" never do: without the fault, only the
+# "fault FUNC" as fault-function.sh's fault_function_setup does, "fault nth"
+# as fault-nth.sh's fault_nth_setup does: nth is a keyword, not a function
+# name); the harness provides it for that program only (undo stack mark,
+# and the FIXBUF_* variables it exported are unset after the program) or
+# passes a one-line reason (FIXBUF_UNMET) that the program reports as the
+# skip reason of its cases. "fault FUNC" and "fault nth" never do: without the fault, only the
 # cases that need it skip (FIXBUF_FAIL_FUNCTION_WHY, FIXBUF_FAIL_NTH_WHY),
 # the others still run.
 
