@@ -6,9 +6,9 @@
 # name); the harness provides it for that program only (undo stack mark,
 # and the FIXBUF_* variables it exported are unset after the program) or
 # passes a one-line reason (FIXBUF_UNMET) that the program reports as the
-# skip reason of its cases. "fault FUNC" and "fault nth" never do: without the fault, only the
-# cases that need it skip (FIXBUF_FAIL_FUNCTION_WHY, FIXBUF_FAIL_NTH_WHY),
-# the others still run.
+# skip reason of its cases. "fault FUNC" and "fault nth" never do: without
+# the fault, only the cases that need it skip (FIXBUF_FAIL_FUNCTION_WHY,
+# FIXBUF_FAIL_NTH_WHY), the others still run.
 
 REQ_WHY=      # why the last requirement could not be met
 REQ_LOADED=() # modules this program's setup loaded
