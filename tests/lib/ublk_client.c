@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,7 +98,23 @@ struct client {
 	uint8_t *bufs;
 	uint64_t *offs;
 	unsigned long ios;
+	unsigned long nerr;	/* requests that failed or read wrong data */
+	char err[640];		/* the first of them */
 };
+
+/* Every request still runs: the first failure is kept, the rest counted. */
+static void client_err(struct client *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void client_err(struct client *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!c->nerr++) {
+		va_start(ap, fmt);
+		vsnprintf(c->err, sizeof(c->err), fmt, ap);
+		va_end(ap);
+	}
+}
 
 static int client_open(struct client *c, struct ublk_dev *d, unsigned int qd)
 {
@@ -167,18 +184,20 @@ static int client_io(struct client *c, struct ublk_dev *d, const uint64_t *offs,
 			io_uring_cqe_seen(&c->ring, cqe);
 			off = c->offs[j];
 			c->ios++;
-			if (res != BS)
-				return t_fail("client %s of %d bytes at offset %" PRIu64 ": %s (%d)%s",
+			if (res != BS) {
+				client_err(c, "client %s of %d bytes at offset %" PRIu64 ": %s (%d)%s",
 					      write ? "write" : "read", BS, off,
-					      res < 0 ? strerror(-res) : "short", res,
-					      server_says(d, off, srv, sizeof(srv)));
+					   res < 0 ? strerror(-res) : "short", res,
+					   server_says(d, off, srv, sizeof(srv)));
+				continue;
+			}
 			if (write)
 				continue;
 			bad = ublk_pat_check(c->bufs + (size_t)j * BS, off, BS, gen,
 					     desc, sizeof(desc));
 			if (bad)
-				return t_fail("wrong data read back at offset %" PRIu64 ": %s instead of generation %u%s",
-					      bad - 1, desc, gen, server_says(d, bad - 1, srv, sizeof(srv)));
+				client_err(c, "wrong data read back at offset %" PRIu64 ": %s instead of generation %u%s",
+					   bad - 1, desc, gen, server_says(d, bad - 1, srv, sizeof(srv)));
 		}
 		done += k;
 	}
@@ -248,7 +267,7 @@ static int run(const struct ublk_scn *s, struct ublk_dev *d, struct client *c,
 
 	if (s->kind == UBLK_WRITE) {
 		if ((ret = client_io(c, d, offs, nblocks, true, 1)) ||
-		    (ret = check_store(d, offs, nblocks, 1)))
+		    (!c->nerr && (ret = check_store(d, offs, nblocks, 1))))
 			return ret;
 	} else if (s->kind == UBLK_READ) {
 		uint8_t b[BS];
@@ -272,7 +291,7 @@ static int run(const struct ublk_scn *s, struct ublk_dev *d, struct client *c,
 				return ret;
 			shuffle(offs, nblocks, &seed);
 			if ((ret = client_io(c, d, offs, nblocks, false, gen)) ||
-			    (ret = check_store(d, offs, nblocks, gen)))
+			    (!c->nerr && (ret = check_store(d, offs, nblocks, gen))))
 				return ret;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -281,6 +300,9 @@ static int run(const struct ublk_scn *s, struct ublk_dev *d, struct client *c,
 		       c->ios, secs, d->conf.nr_queues, conf.depth, conf.nr_slots,
 		       UBLK_SUM(d, served), UBLK_SUM(d, parked));
 	}
+	if (c->nerr)
+		return t_fail("%lu of %lu client requests failed or read wrong data (%llu server failures); the first: %s",
+			      c->nerr, c->ios, d->fails_total, c->err);
 	if (d->fails_total)
 		return t_fail("the client saw right data, but the server recorded %llu failures%s",
 			      d->fails_total, server_says(d, d->fails[0].off, (char[320]){0}, 320));

@@ -23,7 +23,8 @@
 #include "ublk_case.h"
 
 #define NET_MAGIC	0xf1b0b10c
-#define MAX_CONNS	(UBLK_MAX_QUEUES * UBLK_MAX_TAGS * 4)
+#define MAX_CONNS	(UBLK_MAX_QUEUES * UBLK_MAX_TAGS * 2)
+#define NET_MAX_IO	(64 << 10)	/* max_io_buf_bytes of the device */
 
 struct net_hdr {
 	uint32_t magic, op, len, pad;
@@ -38,9 +39,12 @@ struct net_dev {
 	pthread_t acceptor;
 	bool accepting;
 	pthread_mutex_t lock;
-	int nconn;
-	int conn_fd[MAX_CONNS];
-	pthread_t conn_thread[MAX_CONNS];
+	/* Connections: a failed request reconnects, so slots are reaped. */
+	struct net_conn {
+		int fd;
+		pthread_t thread;
+		bool used, done;
+	} conns[MAX_CONNS];
 };
 
 struct net_io {
@@ -78,7 +82,7 @@ static bool write_all(int fd, const void *buf, size_t len)
 
 struct conn_arg {
 	struct net_dev *nd;
-	int fd;
+	struct net_conn *c;
 };
 
 /* Serve one connection until EOF: store what is written, send what is read. */
@@ -86,15 +90,16 @@ static void *conn_thread(void *arg)
 {
 	struct conn_arg *ca = arg;
 	struct net_dev *nd = ca->nd;
-	int fd = ca->fd;
+	struct net_conn *c = ca->c;
+	int fd = c->fd;
 	struct net_hdr h;
-	uint8_t *tmp = malloc(1 << 20);
+	uint8_t *tmp = malloc(NET_MAX_IO);
 
 	free(ca);
 	while (tmp && read_all(fd, &h, sizeof(h))) {
 		int32_t ack;
 
-		if (h.magic != NET_MAGIC || h.len > (1 << 20) || h.off + h.len > nd->size)
+		if (h.magic != NET_MAGIC || h.len > NET_MAX_IO || h.off + h.len > nd->size)
 			break;
 		if (h.op == UBLK_IO_OP_WRITE) {
 			/* All of it or nothing: a broken send leaves the store alone. */
@@ -109,7 +114,29 @@ static void *conn_thread(void *arg)
 		}
 	}
 	free(tmp);
+	pthread_mutex_lock(&nd->lock);
+	c->done = true;
+	pthread_mutex_unlock(&nd->lock);
 	return NULL;
+}
+
+/* A free connection slot, reaping ended ones; NULL when all are live. */
+static struct net_conn *conn_slot(struct net_dev *nd)
+{
+	struct net_conn *free_c = NULL;
+
+	for (int i = 0; i < MAX_CONNS; i++) {
+		struct net_conn *c = &nd->conns[i];
+
+		if (c->used && c->done) {
+			pthread_join(c->thread, NULL);
+			close(c->fd);
+			c->used = false;
+		}
+		if (!c->used && !free_c)
+			free_c = c;
+	}
+	return free_c;
 }
 
 static void *acceptor(void *arg)
@@ -120,6 +147,7 @@ static void *acceptor(void *arg)
 	for (;;) {
 		int fd = accept4(nd->lfd, NULL, NULL, SOCK_CLOEXEC);
 		struct conn_arg *ca;
+		struct net_conn *slot;
 
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
@@ -129,19 +157,22 @@ static void *acceptor(void *arg)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		ca = malloc(sizeof(*ca));
 		pthread_mutex_lock(&nd->lock);
-		if (!ca || nd->nconn == MAX_CONNS) {
+		slot = conn_slot(nd);
+		if (!ca || !slot) {
+			/* The server sees the connection end: its requests fail. */
 			pthread_mutex_unlock(&nd->lock);
 			free(ca);
 			close(fd);
 			continue;
 		}
 		ca->nd = nd;
-		ca->fd = fd;
-		nd->conn_fd[nd->nconn] = fd;
-		if (!pthread_create(&nd->conn_thread[nd->nconn], NULL, conn_thread, ca))
-			nd->nconn++;
-		else
+		ca->c = slot;
+		*ca->c = (struct net_conn){ .fd = fd, .used = true };
+		if (pthread_create(&ca->c->thread, NULL, conn_thread, ca)) {
+			ca->c->used = false;
+			free(ca);
 			close(fd);
+		}
 		pthread_mutex_unlock(&nd->lock);
 	}
 }
@@ -326,13 +357,17 @@ static void net_exit(struct ublk_dev *d)
 		nd->accepting = false;
 		close(nd->lfd);
 	}
-	for (int i = 0; i < nd->nconn; i++) {
-		shutdown(nd->conn_fd[i], SHUT_RDWR);
-		pthread_join(nd->conn_thread[i], NULL);
-		close(nd->conn_fd[i]);
+	/* The acceptor is gone: no lock needed. The store stays. */
+	for (int i = 0; i < MAX_CONNS; i++) {
+		struct net_conn *c = &nd->conns[i];
+
+		if (!c->used)
+			continue;
+		shutdown(c->fd, SHUT_RDWR);
+		pthread_join(c->thread, NULL);
+		close(c->fd);
+		c->used = false;
 	}
-	/* The store stays for the checks until ublk_net_store_free(). */
-	nd->nconn = 0;
 	nd->lfd = -1;
 }
 
