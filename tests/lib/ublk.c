@@ -316,6 +316,8 @@ static void *queue_thread(void *arg)
 
 	if (d->conf.defer_taskrun)
 		p.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+	if (d->conf.ops->big_sqe)
+		p.flags |= IORING_SETUP_SQE128 | IORING_SETUP_CQE32;
 	p.flags |= IORING_SETUP_CQSIZE;
 	p.cq_entries = entries * 2;
 	ret = io_uring_queue_init_params(entries, &q->ring, &p);

@@ -99,6 +99,7 @@ struct ublk_io {
  */
 struct ublk_tgt_ops {
 	const char *name;
+	bool big_sqe;		/* its SQEs need SQE128 and CQE32 (passthrough) */
 	int (*init)(struct ublk_dev *d);
 	int (*queue_init)(struct ublk_queue *q);
 	int (*queue_io)(struct ublk_queue *q, int tag, unsigned int idx);
@@ -115,6 +116,7 @@ struct ublk_conf {
 	uint64_t size;			/* device bytes */
 	bool defer_taskrun;		/* queue rings SINGLE_ISSUER|DEFER_TASKRUN */
 	unsigned int tgt_flags;		/* for the back end, e.g. POLL_FIRST */
+	void *tgt_arg;			/* for the back end, e.g. its device */
 };
 
 struct ublk_queue {
@@ -182,7 +184,7 @@ unsigned long ublk_sum(const struct ublk_dev *d, size_t field_off);
 #define UBLK_SUM(d, f)	ublk_sum(d, offsetof(struct ublk_queue, f))
 
 /* The back ends (ublk_file.c, ublk_net.c). */
-extern const struct ublk_tgt_ops ublk_tgt_file, ublk_tgt_net;
+extern const struct ublk_tgt_ops ublk_tgt_file, ublk_tgt_net, ublk_tgt_nvme;
 /* tgt_flags of the network back end. */
 #define UBLK_NET_ZC		(1U << 0)	/* SEND_ZC, else SEND with FIXED_BUF */
 #define UBLK_NET_PF_SEND	(1U << 1)	/* IORING_RECVSEND_POLL_FIRST on the data send */

@@ -23,12 +23,25 @@ struct ublk_scn {
 	unsigned int tgt_flags;
 	bool parks;		/* the data I/O must park: prove it did */
 	enum ublk_kind kind;
+	bool fillers;		/* NVMe: fillers hold every tag around each request */
 };
 
 /* A t_fn: run scenario @arg (a struct ublk_scn) in the case process. */
 int ublk_case(const void *arg);
 /* The requirements of every ublk program: root, device ublk. */
 void ublk_require(void);
+/* And the nvme-loop namespace (harness/lib/dev-nvme-loop.sh). */
+void ublk_require_nvme(void);
+
+/* The NVMe namespace a case serves from (harness: device nvme-loop). */
+struct ublk_nvme {
+	int fd, blk_fd;		/* /dev/ngXnY, /dev/nvmeXnY (O_DIRECT) */
+	unsigned int nsid, lba_size, tags;
+	uint64_t base;		/* device offset 0 is this byte of the namespace */
+};
+
+/* Read (or with @put, write) the namespace under the device's @off. */
+int ublk_nvme_store(struct ublk_dev *d, uint64_t off, void *buf, size_t len, bool put);
 
 /* The network store is this process's memory: fill it directly. */
 int ublk_net_store_put(struct ublk_dev *d, uint64_t off, const void *buf, size_t len);

@@ -18,6 +18,8 @@
 #include "ublk.h"
 #include "ublk_case.h"
 #include "dev.h"
+#include <linux/nvme_ioctl.h>
+#include <sys/ioctl.h>
 
 #define PAT_KEY	0x9e3779b97f4a7c15ULL
 #define BS	4096
@@ -60,6 +62,8 @@ uint64_t ublk_pat_check(const uint8_t *p, uint64_t off, size_t len,
 
 int ublk_tgt_read_store(struct ublk_dev *d, uint64_t off, void *buf, size_t len)
 {
+	if (d->conf.ops == &ublk_tgt_nvme)
+		return ublk_nvme_store(d, off, buf, len, false);
 	if (d->conf.ops == &ublk_tgt_file)
 		return ublk_file_store(d, off, buf, len);
 	return ublk_net_store(d, off, buf, len);
@@ -68,6 +72,8 @@ int ublk_tgt_read_store(struct ublk_dev *d, uint64_t off, void *buf, size_t len)
 /* Put the pattern straight into the back end's store (for read cases). */
 static int store_put(struct ublk_dev *d, uint64_t off, const void *buf, size_t len)
 {
+	if (d->conf.ops == &ublk_tgt_nvme)
+		return ublk_nvme_store(d, off, (void *)buf, len, true);
 	if (d->conf.ops == &ublk_tgt_file)
 		return pwrite((int)(intptr_t)d->tgt_data - 1, buf, len, off) == (ssize_t)len ? 0 : -EIO;
 	/* The net store is this process's memory, read by the sink threads. */
@@ -235,18 +241,112 @@ static void shuffle(uint64_t *o, unsigned int n, unsigned int *seed)
 	}
 }
 
+/* ---- NVMe: fillers that hold every tag ------------------------------- */
+
+struct fillers {
+	unsigned int n;		/* requests that take every tag (harness) */
+};
+
+/* Queue @n plain 4 KiB reads below the device's data: 0 or -errno. */
+static int fillers_submit(struct io_uring *ring, const struct ublk_nvme *n,
+			  uint8_t *buf, unsigned int nr)
+{
+	for (unsigned int j = 0; j < nr; j++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+		struct nvme_uring_cmd *cmd;
+
+		if (!sqe)
+			return -EBUSY;
+		memset(sqe, 0, 2 * sizeof(*sqe));
+		cmd = (struct nvme_uring_cmd *)sqe->cmd;
+		sqe->opcode = IORING_OP_URING_CMD;
+		sqe->fd = n->fd;
+		sqe->cmd_op = NVME_URING_CMD_IO;
+		cmd->opcode = 0x02;	/* read */
+		cmd->nsid = n->nsid;
+		cmd->addr = (uintptr_t)(buf + (size_t)j * BS);
+		cmd->data_len = BS;
+		/* A gap between fillers: no two merge into one request. */
+		cmd->cdw10 = j * 2 * (BS / n->lba_size);
+		cmd->cdw12 = BS / n->lba_size - 1;
+		sqe->user_data = j;
+	}
+	return io_uring_submit(ring) == (int)nr ? 0 : -EIO;
+}
+
+/*
+ * Each block on its own: the fillers take every tag of the (slow)
+ * namespace, then the client's request reaches the server, whose
+ * passthrough cannot get a tag without waiting and goes to io-wq with
+ * the slot unregistered behind it; the fillers complete, then it runs.
+ */
+static int fillers_io(struct fillers *f, const struct ublk_nvme *n, struct client *c,
+		      struct ublk_dev *d, const uint64_t *offs, unsigned int nblocks,
+		      bool write)
+{
+	struct io_uring_params p = { .flags = IORING_SETUP_SQE128 | IORING_SETUP_CQE32 };
+	struct __kernel_timespec ts = { .tv_sec = 10 };
+	struct io_uring ring;
+	uint8_t b[BS], *buf;
+	int ret;
+
+	if (!f->n)
+		return t_fail("no filler count from the harness (FIXBUF_NVME_TAGS)");
+	for (unsigned int i = 0; !write && i < nblocks; i++) {
+		ublk_pat_fill(b, offs[i], BS, 2);
+		if (store_put(d, offs[i], b, BS))
+			return t_fail("filling the namespace");
+	}
+	if (posix_memalign((void **)&buf, BS, (size_t)f->n * BS))
+		return t_fail("filler buffers");
+	ret = io_uring_queue_init_params(f->n * 2, &ring, &p);
+	if (ret) {
+		free(buf);
+		return t_fail("filler ring: %s", strerror(-ret));
+	}
+	for (unsigned int i = 0; !ret && i < nblocks; i++) {
+		if ((ret = fillers_submit(&ring, n, buf, f->n))) {
+			ret = t_fail("submitting %u fillers: %s", f->n, strerror(-ret));
+			break;
+		}
+		ret = client_io(c, d, &offs[i], 1, write, write ? 1 : 2);
+		for (unsigned int j = 0; j < f->n; j++) {
+			struct io_uring_cqe *cqe;
+			int r = io_uring_wait_cqe_timeout(&ring, &cqe, &ts);
+
+			if (r) {
+				ret = t_fail("filler %u of %u: no completion: %s", j, f->n, strerror(-r));
+				break;
+			}
+			if (cqe->res)
+				ret = t_fail("filler %llu of %u (block %u): %s (%d)",
+					     (unsigned long long)cqe->user_data, f->n, i,
+					     strerror(cqe->res < 0 ? -cqe->res : 0), cqe->res);
+			io_uring_cqe_seen(&ring, cqe);
+		}
+	}
+	io_uring_queue_exit(&ring);
+	free(buf);
+	if (!ret && write && !c->nerr)
+		ret = check_store(d, offs, nblocks, 1);
+	return ret;
+}
+
 /* ---- the scenarios ------------------------------------------------------ */
 
 static int run(const struct ublk_scn *s, struct ublk_dev *d, struct client *c,
-	       struct t_trace *tr)
+	       struct t_trace *tr, struct ublk_nvme *nvme)
 {
-	const unsigned int nblocks = s->kind == UBLK_CONC ? 512 : 16;
+	/* NVMe: a slow device (the harness's null_blk), a few blocks. */
+	const unsigned int nblocks = s->kind == UBLK_CONC ? 512 : s->ops == &ublk_tgt_nvme ? 4 : 16;
 	struct ublk_conf conf = {
 		.ops = s->ops, .tgt_flags = s->tgt_flags, .defer_taskrun = true,
 		.nr_queues = s->kind == UBLK_CONC ? 2 : 1,
 		.depth = s->kind == UBLK_CONC ? 16 : 4,
+		.tgt_arg = nvme,
 		.size = (uint64_t)nblocks * BS,
 	};
+	struct fillers f = { .n = nvme ? nvme->tags : 0 };
 	uint64_t offs[512];
 	unsigned int seed = 1;	/* fixed: the same offsets every run */
 	unsigned long parked, inl;
@@ -265,7 +365,10 @@ static int run(const struct ublk_scn *s, struct ublk_dev *d, struct client *c,
 		offs[i] = (uint64_t)i * BS;
 	shuffle(offs, nblocks, &seed);
 
-	if (s->kind == UBLK_WRITE) {
+	if (s->fillers) {
+		if ((ret = fillers_io(&f, nvme, c, d, offs, nblocks, s->kind == UBLK_WRITE)))
+			return ret;
+	} else if (s->kind == UBLK_WRITE) {
 		if ((ret = client_io(c, d, offs, nblocks, true, 1)) ||
 		    (!c->nerr && (ret = check_store(d, offs, nblocks, 1))))
 			return ret;
@@ -321,13 +424,52 @@ static int run(const struct ublk_scn *s, struct ublk_dev *d, struct client *c,
 		if (!parked)
 			return t_fail("path not taken: every %s data I/O completed before its unregister (%lu inline)",
 				      what, inl);
-		seen = t_trace_deferred(tr, d->queues[0].first_parked_ud[w]);
-		if (s->kind != UBLK_CONC && seen <= 0)
-			return t_fail("path not taken: tracefs saw no deferred task work after the parked %s", what);
+		if (s->fillers) {
+			/* The punt is the proof the NOWAIT allocation failed. */
+			seen = t_trace_count(tr, "io_uring_queue_async_work", d->queues[0].first_parked_ud[w]);
+			if (seen <= 0)
+				return t_fail("path not taken: no io_uring_queue_async_work for the %s passthrough (%u fillers did not hold every tag?)",
+					      what, f.n);
+		} else {
+			seen = t_trace_deferred(tr, d->queues[0].first_parked_ud[w]);
+			if (s->kind != UBLK_CONC && seen <= 0)
+				return t_fail("path not taken: tracefs saw no deferred task work after the parked %s", what);
+		}
 		t_note("%lu of %lu %s data I/Os completed after their slot was unregistered, with the right data",
 		       parked, parked + inl, what);
 	}
 	return T_PASS;
+}
+
+static const struct t_dev nvme_dev = {
+	.name = "nvme-loop", .node_var = "FIXBUF_NVME_CHAR",
+	.blk_var = "FIXBUF_NVME_BLK", .tags_var = "FIXBUF_NVME_TAGS",
+};
+
+/* The namespace the harness made: 0 or a verdict. */
+static int nvme_open(struct ublk_nvme *n)
+{
+	struct t_dev_env env;
+	const char *base;
+	int ret, nsid;
+
+	if ((ret = t_dev_env(&nvme_dev, &env)))
+		return ret;
+	n->fd = open(env.node, O_RDWR | O_CLOEXEC);
+	n->blk_fd = open(env.blk, O_RDWR | O_DIRECT | O_CLOEXEC);
+	if (n->fd < 0 || n->blk_fd < 0)
+		return t_fail("opening %s and %s: %m", env.node, env.blk);
+	nsid = ioctl(n->fd, NVME_IOCTL_ID);
+	if (nsid <= 0)
+		return t_fail("NVME_IOCTL_ID: %m");
+	n->nsid = nsid;
+	base = strrchr(env.blk, '/');
+	if (t_queue_uint(base ? base + 1 : env.blk, "logical_block_size", &n->lba_size) ||
+	    !n->lba_size || BS % n->lba_size)
+		return t_fail("logical block size of %s", env.blk);
+	n->tags = env.tags;
+	n->base = 1 << 20;	/* the fillers read below */
+	return 0;
 }
 
 int ublk_case(const void *arg)
@@ -335,17 +477,30 @@ int ublk_case(const void *arg)
 	const struct ublk_scn *s = arg;
 	struct ublk_dev d = { .ctrl_fd = -1 };
 	struct client c = { .fd = -1 };
+	struct ublk_nvme n = { .fd = -1, .blk_fd = -1 };
 	struct t_trace tr;
-	int ret;
+	int ret = 0;
 
 	if (s->kind == UBLK_CONC)
 		alarm(120);	/* the per-case default is too short for TCG */
+	if (s->ops == &ublk_tgt_nvme)
+		alarm(60);	/* a slow device: each filler round waits for it */
 	t_trace_start(&tr);
-	ret = run(s, &d, &c, &tr);
+	if (s->ops == &ublk_tgt_nvme)
+		ret = nvme_open(&n);
+	if (!ret)
+		ret = run(s, &d, &c, &tr, s->ops == &ublk_tgt_nvme ? &n : NULL);
 	t_trace_stop(&tr);
 	client_close(&c);
 	ublk_stop(&d);
+	t_close(&n.fd);
+	t_close(&n.blk_fd);
 	return ret;
+}
+
+void ublk_require_nvme(void)
+{
+	t_require_dev(&nvme_dev);
 }
 
 void ublk_require(void)
