@@ -229,7 +229,6 @@ static void dispatch(struct ublk_queue *q, int tag)
 	io->res = iod->nr_sectors << 9;
 	io->busy = true;
 	io->unreg_seen = io->data_done = false;
-	io->data_ud = ublk_ud(q, tag, UBLK_UD_DATA);
 	if (op == UBLK_IO_OP_FLUSH) {
 		finish(q, tag);
 		return;

@@ -74,7 +74,7 @@ struct ublk_fail {
 	char what[160];
 };
 
-/* Per-tag state of the core (the back end keeps its own in tgt_data). */
+/* Per-tag state of the core (a back end keeps its own in queue->tgt_data). */
 struct ublk_io {
 	const struct ublksrv_io_desc *iod;
 	int idx;		/* buffer slot of the request in flight, or -1 */
@@ -85,8 +85,6 @@ struct ublk_io {
 	bool unreg_seen;	/* the unregister completed */
 	bool data_done;		/* the back end's data I/O completed */
 	bool stopping;		/* the fetch ended (device stopping) */
-	uint64_t data_ud;	/* user_data of the back end's data I/O */
-	void *tgt_data;
 };
 
 /*

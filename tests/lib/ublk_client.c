@@ -318,10 +318,15 @@ static int fillers_io(struct fillers *f, const struct ublk_nvme *n, struct clien
 				ret = t_fail("filler %u of %u: no completion: %s", j, f->n, strerror(-r));
 				break;
 			}
+			/*
+			 * A filler only has to hold a tag; its result is not the
+			 * verdict. Said anyway: on Debian's 7.2.13 and 7.3.4 the one
+			 * filler beyond the tags (punted) has come back -EFAULT.
+			 */
 			if (cqe->res)
-				ret = t_fail("filler %llu of %u (block %u): %s (%d)",
-					     (unsigned long long)cqe->user_data, f->n, i,
-					     strerror(cqe->res < 0 ? -cqe->res : 0), cqe->res);
+				t_note("filler %llu of %u (block %u) failed: %s (%d)",
+				       (unsigned long long)cqe->user_data, f->n, i,
+				       strerror(cqe->res < 0 ? -cqe->res : 0), cqe->res);
 			io_uring_cqe_seen(&ring, cqe);
 		}
 	}
@@ -426,10 +431,14 @@ static int run(const struct ublk_scn *s, struct ublk_dev *d, struct client *c,
 				      what, inl);
 		if (s->fillers) {
 			/* The punt is the proof the NOWAIT allocation failed. */
-			seen = t_trace_count(tr, "io_uring_queue_async_work", d->queues[0].first_parked_ud[w]);
-			if (seen <= 0)
-				return t_fail("path not taken: no io_uring_queue_async_work for the %s passthrough (%u fillers did not hold every tag?)",
-					      what, f.n);
+			seen = 0;
+			for (unsigned int t = 0; t < conf.depth; t++)
+				seen += t_trace_count(tr, "io_uring_queue_async_work",
+						      ublk_ud(&d->queues[0], t, UBLK_UD_DATA));
+			/* Every block's command, not a partition-scan read. */
+			if (seen < (int)nblocks)
+				return t_fail("path not taken: %d of %u %s passthroughs went to io-wq (io_uring_queue_async_work; %u fillers did not hold every tag?)",
+					      seen < 0 ? 0 : seen, nblocks, what, f.n);
 		} else {
 			seen = t_trace_deferred(tr, d->queues[0].first_parked_ud[w]);
 			if (s->kind != UBLK_CONC && seen <= 0)
