@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A small ublk zero-copy server for the suite (ublk.c), with its back ends
+ * kept apart behind struct ublk_tgt_ops, as the kernel's kublk does.
+ *
+ * Per block request the core submits, in one batch and without links:
+ *   UBLK_U_IO_REGISTER_IO_BUF (slot i) -> the back end's I/O on slot i ->
+ *   UBLK_U_IO_UNREGISTER_IO_BUF (slot i)
+ * so the back-end I/O must resolve slot i in its first issue. Slots come
+ * from a small per-queue pool, lowest free first: consecutive requests
+ * reuse the same index, and a late lookup finds the slot empty (-EFAULT,
+ * an I/O error at the client) or holding another request's pages (wrong
+ * data at the client, at an offset the failure names).
+ */
+#ifndef FIXBUF_UBLK_H
+#define FIXBUF_UBLK_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <linux/ublk_cmd.h>
+#include "t.h"
+
+/* ---- UAPI newer than bookworm's 6.1 headers (ublk_cmd.h, 7.3) ------- */
+
+#ifndef UBLK_U_CMD_ADD_DEV
+#define UBLK_U_CMD_GET_DEV_INFO	_IOR('u', 0x02, struct ublksrv_ctrl_cmd)
+#define UBLK_U_CMD_ADD_DEV	_IOWR('u', 0x04, struct ublksrv_ctrl_cmd)
+#define UBLK_U_CMD_DEL_DEV	_IOWR('u', 0x05, struct ublksrv_ctrl_cmd)
+#define UBLK_U_CMD_START_DEV	_IOWR('u', 0x06, struct ublksrv_ctrl_cmd)
+#define UBLK_U_CMD_STOP_DEV	_IOWR('u', 0x07, struct ublksrv_ctrl_cmd)
+#define UBLK_U_CMD_SET_PARAMS	_IOWR('u', 0x08, struct ublksrv_ctrl_cmd)
+#endif
+#ifndef UBLK_U_CMD_GET_FEATURES
+#define UBLK_U_CMD_GET_FEATURES	_IOR('u', 0x13, struct ublksrv_ctrl_cmd)
+#endif
+#ifndef UBLK_U_IO_FETCH_REQ
+#define UBLK_U_IO_FETCH_REQ		_IOWR('u', 0x20, struct ublksrv_io_cmd)
+#define UBLK_U_IO_COMMIT_AND_FETCH_REQ	_IOWR('u', 0x21, struct ublksrv_io_cmd)
+#endif
+#ifndef UBLK_U_IO_REGISTER_IO_BUF
+#define UBLK_U_IO_REGISTER_IO_BUF	_IOWR('u', 0x23, struct ublksrv_io_cmd)
+#define UBLK_U_IO_UNREGISTER_IO_BUF	_IOWR('u', 0x24, struct ublksrv_io_cmd)
+#endif
+#ifndef UBLK_F_CMD_IOCTL_ENCODE
+#define UBLK_F_CMD_IOCTL_ENCODE	(1ULL << 6)
+#endif
+#ifndef UBLK_F_AUTO_BUF_REG
+#define UBLK_F_AUTO_BUF_REG	(1ULL << 11)
+#endif
+#ifndef UBLK_IO_RES_ABORT
+#define UBLK_IO_RES_ABORT	(-19)	/* -ENODEV */
+#endif
+#ifndef UBLKSRV_CMD_BUF_OFFSET
+#define UBLKSRV_CMD_BUF_OFFSET	0
+#endif
+#define UBLK_MAX_DEPTH		4096	/* UBLK_MAX_QUEUE_DEPTH: the desc area stride */
+
+/* ---- the server --------------------------------------------------- */
+
+#define UBLK_MAX_QUEUES	4
+#define UBLK_MAX_TAGS	64
+#define UBLK_MAX_FAILS	8
+
+struct ublk_dev;
+struct ublk_queue;
+
+/* One failure the server saw, named by queue, tag and device offset. */
+struct ublk_fail {
+	int q, tag;
+	uint64_t off;
+	uint32_t len;
+	char what[160];
+};
+
+/* Per-tag state of the core (a back end keeps its own in queue->tgt_data). */
+struct ublk_io {
+	const struct ublksrv_io_desc *iod;
+	int idx;		/* buffer slot of the request in flight, or -1 */
+	int pending;		/* CQEs still due: register, unregister, back end */
+	int res;		/* what COMMIT_AND_FETCH reports */
+	bool busy;		/* a request is being served */
+	bool need_commit;	/* done: COMMIT_AND_FETCH on the next batch */
+	bool unreg_seen;	/* the unregister completed */
+	bool data_done;		/* the back end's data I/O completed */
+	bool stopping;		/* the fetch ended (device stopping) */
+};
+
+/*
+ * A back end. queue_io() queues the SQEs for tag @tag on buffer slot @idx
+ * (no links: the core adds register before and unregister after, same
+ * batch) and returns how many CQEs they will post, or -errno.
+ * tgt_cqe() takes each of them and sets io->res on an error. The data
+ * I/O (the one that uses the slot) calls ublk_data_done() on its result.
+ * A CQE flagged IORING_CQE_F_MORE announces one more (a notification).
+ */
+struct ublk_tgt_ops {
+	const char *name;
+	bool big_sqe;		/* its SQEs need SQE128 and CQE32 (passthrough) */
+	int (*init)(struct ublk_dev *d);
+	int (*queue_init)(struct ublk_queue *q);
+	int (*queue_io)(struct ublk_queue *q, int tag, unsigned int idx);
+	void (*tgt_cqe)(struct ublk_queue *q, int tag, const struct io_uring_cqe *cqe);
+	void (*queue_exit)(struct ublk_queue *q);
+	void (*exit)(struct ublk_dev *d);
+};
+
+/* What a case asks for. */
+struct ublk_conf {
+	const struct ublk_tgt_ops *ops;
+	unsigned int nr_queues, depth;
+	unsigned int nr_slots;		/* buffer slots per queue (reused) */
+	uint64_t size;			/* device bytes */
+	bool defer_taskrun;		/* queue rings SINGLE_ISSUER|DEFER_TASKRUN */
+	unsigned int tgt_flags;		/* for the back end, e.g. POLL_FIRST */
+	void *tgt_arg;			/* for the back end, e.g. its device */
+};
+
+struct ublk_queue {
+	struct ublk_dev *dev;
+	int q_id;
+	struct io_uring ring;
+	pthread_t thread;
+	const struct ublksrv_io_desc *descs;
+	size_t descs_len;
+	struct ublk_io ios[UBLK_MAX_TAGS];
+	uint64_t slot_busy;		/* bitmap of slots taken by a batch */
+	void *tgt_data;
+	int err;			/* setup error of the thread, -errno */
+	bool ready;
+	/* Counters, read by the case after the queue thread ended. */
+	unsigned long served, failed, parked, inline_done;
+	unsigned long parked_w, inline_w;	/* of which writes */
+	uint64_t first_parked_ud[2];		/* [is write] */
+};
+
+struct ublk_dev {
+	struct ublk_conf conf;
+	struct ublksrv_ctrl_dev_info info;
+	struct io_uring ctrl;
+	int ctrl_fd, cdev_fd;
+	int dev_id;
+	char bdev[32];
+	struct ublk_queue queues[UBLK_MAX_QUEUES];
+	volatile int stop;
+	bool started;
+	void *tgt_data;
+	pthread_mutex_t lock;		/* guards fails */
+	struct ublk_fail fails[UBLK_MAX_FAILS];
+	int nr_fails;
+	/* Per 4 KiB block: the last failure of a request that covered it. */
+	struct ublk_fail *blk_fail;
+	uint64_t nr_blks;
+	unsigned long long fails_total;
+};
+
+/* user_data: bits 0-15 tag, 16-23 kind, 24-31 queue, 32-63 the case pid. */
+enum { UBLK_UD_CMD = 1, UBLK_UD_REG, UBLK_UD_UNREG, UBLK_UD_DATA, UBLK_UD_TGT };
+uint64_t ublk_ud(const struct ublk_queue *q, int tag, unsigned int kind);
+static inline unsigned int ublk_ud_kind(uint64_t ud) { return (ud >> 16) & 0xff; }
+static inline int ublk_ud_tag(uint64_t ud) { return ud & 0xffff; }
+/* Mark the data I/O of @tag complete (for the parked-or-inline proof). */
+void ublk_data_done(struct ublk_queue *q, int tag);
+
+/*
+ * Create, start (the queue threads serve from here on) and name the device
+ * (d->bdev). 0, or a skip/fail verdict already reported. The device id is
+ * appended to the file $FIXBUF_UBLK_IDS, so the harness deletes it
+ * whatever happens to this process.
+ */
+int ublk_start(struct ublk_dev *d, const struct ublk_conf *conf);
+/* Stop and delete the device, end the queue threads. Idempotent. */
+void ublk_stop(struct ublk_dev *d);
+/* Record a failure (first UBLK_MAX_FAILS kept) and count it. */
+void ublk_fail(struct ublk_queue *q, int tag, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The device offset a failure at @off falls in: who served it last. */
+const struct ublk_fail *ublk_fail_at(struct ublk_dev *d, uint64_t off);
+/* Sums over the queues. */
+unsigned long ublk_sum(const struct ublk_dev *d, size_t field_off);
+#define UBLK_SUM(d, f)	ublk_sum(d, offsetof(struct ublk_queue, f))
+
+/* The back ends (ublk_file.c, ublk_net.c). */
+extern const struct ublk_tgt_ops ublk_tgt_file, ublk_tgt_net, ublk_tgt_nvme;
+/* tgt_flags of the network back end. */
+#define UBLK_NET_ZC		(1U << 0)	/* SEND_ZC, else SEND with FIXED_BUF */
+#define UBLK_NET_PF_SEND	(1U << 1)	/* IORING_RECVSEND_POLL_FIRST on the data send */
+#define UBLK_NET_PF_RECV	(1U << 2)	/* and on the data recv */
+/* The bytes the back end holds at @off (for the store check). */
+int ublk_tgt_read_store(struct ublk_dev *d, uint64_t off, void *buf, size_t len);
+int ublk_file_store(struct ublk_dev *d, uint64_t off, void *buf, size_t len);
+int ublk_net_store(struct ublk_dev *d, uint64_t off, void *buf, size_t len);
+
+/* ---- the client (ublk_client.c) ------------------------------------ */
+
+/* The pattern of a block: every 8-byte word derives from offset and gen. */
+void ublk_pat_fill(uint8_t *p, uint64_t off, size_t len, uint32_t gen);
+/*
+ * 0 if @p holds the pattern of (@off, @gen); else the first wrong offset
+ * + 1, with @desc saying what is there instead.
+ */
+uint64_t ublk_pat_check(const uint8_t *p, uint64_t off, size_t len,
+			uint32_t gen, char *desc, size_t desclen);
+
+#endif

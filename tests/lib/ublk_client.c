@@ -1,0 +1,521 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The client side of the ublk cases: blocks whose every 8-byte word derives
+ * from (device offset, generation), written and read with O_DIRECT through
+ * /dev/ublkbN, checked byte for byte on read-back and in the back-end
+ * store. A wrong word names the offset, what lies there instead (another
+ * block's or generation's pattern is recognised) and which request served it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "ublk.h"
+#include "ublk_case.h"
+#include "dev.h"
+#include <linux/nvme_ioctl.h>
+#include <sys/ioctl.h>
+
+#define PAT_KEY	0x9e3779b97f4a7c15ULL
+#define BS	4096
+
+static uint64_t pat_word(uint64_t off, uint32_t gen)
+{
+	return (off << 8 | (gen & 0xff)) ^ PAT_KEY;
+}
+
+void ublk_pat_fill(uint8_t *p, uint64_t off, size_t len, uint32_t gen)
+{
+	for (size_t i = 0; i < len; i += 8) {
+		uint64_t w = pat_word(off + i, gen);
+
+		memcpy(p + i, &w, 8);
+	}
+}
+
+uint64_t ublk_pat_check(const uint8_t *p, uint64_t off, size_t len,
+			uint32_t gen, char *desc, size_t desclen)
+{
+	for (size_t i = 0; i < len; i += 8) {
+		uint64_t w, want = pat_word(off + i, gen), dec;
+
+		memcpy(&w, p + i, 8);
+		if (w == want)
+			continue;
+		dec = w ^ PAT_KEY;
+		if (!w)
+			snprintf(desc, desclen, "zeros");
+		else if ((dec >> 8) % 8 == 0 && (dec >> 8) < (1ULL << 40))
+			snprintf(desc, desclen, "the bytes of offset %" PRIu64 " generation %u",
+				 dec >> 8, (unsigned int)(dec & 0xff));
+		else
+			snprintf(desc, desclen, "unknown bytes 0x%016" PRIx64, w);
+		return off + i + 1;
+	}
+	return 0;
+}
+
+int ublk_tgt_read_store(struct ublk_dev *d, uint64_t off, void *buf, size_t len)
+{
+	if (d->conf.ops == &ublk_tgt_nvme)
+		return ublk_nvme_store(d, off, buf, len, false);
+	if (d->conf.ops == &ublk_tgt_file)
+		return ublk_file_store(d, off, buf, len);
+	return ublk_net_store(d, off, buf, len);
+}
+
+/* Put the pattern straight into the back end's store (for read cases). */
+static int store_put(struct ublk_dev *d, uint64_t off, const void *buf, size_t len)
+{
+	if (d->conf.ops == &ublk_tgt_nvme)
+		return ublk_nvme_store(d, off, (void *)buf, len, true);
+	if (d->conf.ops == &ublk_tgt_file)
+		return pwrite((int)(intptr_t)d->tgt_data - 1, buf, len, off) == (ssize_t)len ? 0 : -EIO;
+	/* The net store is this process's memory, read by the sink threads. */
+	return ublk_net_store_put(d, off, buf, len);
+}
+
+/* "server: queue 0 tag 3 offset 8192: SEND_ZC ... (-14)" or "". */
+static const char *server_says(struct ublk_dev *d, uint64_t off, char *buf, size_t len)
+{
+	const struct ublk_fail *f = ublk_fail_at(d, off);
+
+	if (!f && d->nr_fails)
+		f = &d->fails[0];
+	if (!f)
+		return "";
+	snprintf(buf, len, "; server: queue %d tag %d offset %" PRIu64 " (%u bytes): %s%s",
+		 f->q, f->tag, f->off, f->len, f->what,
+		 d->fails_total > 1 ? " (first of several)" : "");
+	return buf;
+}
+
+/* ---- the client I/O: a ring of O_DIRECT requests ------------------------ */
+
+struct client {
+	struct io_uring ring;
+	int fd;
+	unsigned int qd;
+	uint8_t *bufs;
+	uint64_t *offs;
+	unsigned long ios;
+	unsigned long nerr;	/* requests that failed or read wrong data */
+	char err[640];		/* the first of them */
+};
+
+/* Every request still runs: the first failure is kept, the rest counted. */
+static void client_err(struct client *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void client_err(struct client *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!c->nerr++) {
+		va_start(ap, fmt);
+		vsnprintf(c->err, sizeof(c->err), fmt, ap);
+		va_end(ap);
+	}
+}
+
+static int client_open(struct client *c, struct ublk_dev *d, unsigned int qd)
+{
+	int ret;
+
+	c->qd = qd;
+	c->fd = open(d->bdev, O_RDWR | O_DIRECT | O_CLOEXEC);
+	if (c->fd < 0)
+		return t_fail("opening %s with O_DIRECT: %m", d->bdev);
+	ret = io_uring_queue_init(qd, &c->ring, 0);
+	if (ret)
+		return t_fail("client ring: %s", strerror(-ret));
+	if (posix_memalign((void **)&c->bufs, BS, (size_t)qd * BS))
+		return t_fail("client buffers");
+	c->offs = calloc(qd, sizeof(*c->offs));
+	return c->offs ? 0 : t_fail("client buffers");
+}
+
+static void client_close(struct client *c)
+{
+	if (c->fd >= 0)
+		io_uring_queue_exit(&c->ring);
+	t_close(&c->fd);
+	free(c->bufs);
+	free(c->offs);
+}
+
+/*
+ * Write (@write) or read @n blocks at @offs[] in flights of up to qd.
+ * Reads are checked against generation @gen. 0 or a fail verdict naming
+ * the offset and the request that served it.
+ */
+static int client_io(struct client *c, struct ublk_dev *d, const uint64_t *offs,
+		     unsigned int n, bool write, uint32_t gen)
+{
+	char desc[96], srv[320];
+
+	for (unsigned int done = 0; done < n;) {
+		unsigned int k = n - done < c->qd ? n - done : c->qd;
+
+		for (unsigned int i = 0; i < k; i++) {
+			struct io_uring_sqe *sqe = io_uring_get_sqe(&c->ring);
+			uint8_t *b = c->bufs + (size_t)i * BS;
+
+			c->offs[i] = offs[done + i];
+			if (write) {
+				ublk_pat_fill(b, c->offs[i], BS, gen);
+				io_uring_prep_write(sqe, c->fd, b, BS, c->offs[i]);
+			} else {
+				memset(b, 0xa5, BS);
+				io_uring_prep_read(sqe, c->fd, b, BS, c->offs[i]);
+			}
+			sqe->user_data = i;
+		}
+		if (io_uring_submit(&c->ring) != (int)k)
+			return t_fail("client submit failed");
+		for (unsigned int i = 0; i < k; i++) {
+			struct io_uring_cqe *cqe;
+			uint64_t off, bad;
+			int ret = io_uring_wait_cqe(&c->ring, &cqe), res;
+			unsigned int j;
+
+			if (ret)
+				return t_fail("client wait: %s", strerror(-ret));
+			j = cqe->user_data;
+			res = cqe->res;
+			io_uring_cqe_seen(&c->ring, cqe);
+			off = c->offs[j];
+			c->ios++;
+			if (res != BS) {
+				client_err(c, "client %s of %d bytes at offset %" PRIu64 ": %s (%d)%s",
+					      write ? "write" : "read", BS, off,
+					   res < 0 ? strerror(-res) : "short", res,
+					   server_says(d, off, srv, sizeof(srv)));
+				continue;
+			}
+			if (write)
+				continue;
+			bad = ublk_pat_check(c->bufs + (size_t)j * BS, off, BS, gen,
+					     desc, sizeof(desc));
+			if (bad)
+				client_err(c, "wrong data read back at offset %" PRIu64 ": %s instead of generation %u%s",
+					   bad - 1, desc, gen, server_says(d, bad - 1, srv, sizeof(srv)));
+		}
+		done += k;
+	}
+	return 0;
+}
+
+/* The store must hold generation @gen at every offset in @offs. */
+static int check_store(struct ublk_dev *d, const uint64_t *offs, unsigned int n,
+		       uint32_t gen)
+{
+	uint8_t b[BS];
+	char desc[96], srv[320];
+
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t bad;
+
+		if (ublk_tgt_read_store(d, offs[i], b, BS))
+			return t_fail("reading the back-end store at %" PRIu64, offs[i]);
+		bad = ublk_pat_check(b, offs[i], BS, gen, desc, sizeof(desc));
+		if (bad)
+			return t_fail("back-end store at offset %" PRIu64 ": %s instead of generation %u%s",
+				      bad - 1, desc, gen, server_says(d, bad - 1, srv, sizeof(srv)));
+	}
+	return 0;
+}
+
+static void shuffle(uint64_t *o, unsigned int n, unsigned int *seed)
+{
+	for (unsigned int i = n - 1; i > 0; i--) {
+		unsigned int j = rand_r(seed) % (i + 1);
+		uint64_t t = o[i];
+
+		o[i] = o[j];
+		o[j] = t;
+	}
+}
+
+/* ---- NVMe: fillers that hold every tag ------------------------------- */
+
+struct fillers {
+	unsigned int n;		/* requests that take every tag (harness) */
+};
+
+/* Queue @n plain 4 KiB reads below the device's data: 0 or -errno. */
+static int fillers_submit(struct io_uring *ring, const struct ublk_nvme *n,
+			  uint8_t *buf, unsigned int nr)
+{
+	for (unsigned int j = 0; j < nr; j++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+		struct nvme_uring_cmd *cmd;
+
+		if (!sqe)
+			return -EBUSY;
+		memset(sqe, 0, 2 * sizeof(*sqe));
+		cmd = (struct nvme_uring_cmd *)sqe->cmd;
+		sqe->opcode = IORING_OP_URING_CMD;
+		sqe->fd = n->fd;
+		sqe->cmd_op = NVME_URING_CMD_IO;
+		cmd->opcode = 0x02;	/* read */
+		cmd->nsid = n->nsid;
+		cmd->addr = (uintptr_t)(buf + (size_t)j * BS);
+		cmd->data_len = BS;
+		/* A gap between fillers: no two merge into one request. */
+		cmd->cdw10 = j * 2 * (BS / n->lba_size);
+		cmd->cdw12 = BS / n->lba_size - 1;
+		sqe->user_data = j;
+	}
+	return io_uring_submit(ring) == (int)nr ? 0 : -EIO;
+}
+
+/*
+ * Each block on its own: the fillers take every tag of the (slow)
+ * namespace, then the client's request reaches the server, whose
+ * passthrough cannot get a tag without waiting and goes to io-wq with
+ * the slot unregistered behind it; the fillers complete, then it runs.
+ */
+static int fillers_io(struct fillers *f, const struct ublk_nvme *n, struct client *c,
+		      struct ublk_dev *d, const uint64_t *offs, unsigned int nblocks,
+		      bool write)
+{
+	struct io_uring_params p = { .flags = IORING_SETUP_SQE128 | IORING_SETUP_CQE32 };
+	struct __kernel_timespec ts = { .tv_sec = 10 };
+	struct io_uring ring;
+	uint8_t b[BS], *buf;
+	int ret;
+
+	if (!f->n)
+		return t_fail("no filler count from the harness (FIXBUF_NVME_TAGS)");
+	for (unsigned int i = 0; !write && i < nblocks; i++) {
+		ublk_pat_fill(b, offs[i], BS, 2);
+		if (store_put(d, offs[i], b, BS))
+			return t_fail("filling the namespace");
+	}
+	if (posix_memalign((void **)&buf, BS, (size_t)f->n * BS))
+		return t_fail("filler buffers");
+	ret = io_uring_queue_init_params(f->n * 2, &ring, &p);
+	if (ret) {
+		free(buf);
+		return t_fail("filler ring: %s", strerror(-ret));
+	}
+	for (unsigned int i = 0; !ret && i < nblocks; i++) {
+		if ((ret = fillers_submit(&ring, n, buf, f->n))) {
+			ret = t_fail("submitting %u fillers: %s", f->n, strerror(-ret));
+			break;
+		}
+		ret = client_io(c, d, &offs[i], 1, write, write ? 1 : 2);
+		for (unsigned int j = 0; j < f->n; j++) {
+			struct io_uring_cqe *cqe;
+			int r = io_uring_wait_cqe_timeout(&ring, &cqe, &ts);
+
+			if (r) {
+				ret = t_fail("filler %u of %u: no completion: %s", j, f->n, strerror(-r));
+				break;
+			}
+			/*
+			 * A filler only has to hold a tag; its result is not the
+			 * verdict. Said anyway: on Debian's 7.2.13 and 7.3.4 the one
+			 * filler beyond the tags (punted) has come back -EFAULT.
+			 */
+			if (cqe->res)
+				t_note("filler %llu of %u (block %u) failed: %s (%d)",
+				       (unsigned long long)cqe->user_data, f->n, i,
+				       strerror(cqe->res < 0 ? -cqe->res : 0), cqe->res);
+			io_uring_cqe_seen(&ring, cqe);
+		}
+	}
+	io_uring_queue_exit(&ring);
+	free(buf);
+	if (!ret && write && !c->nerr)
+		ret = check_store(d, offs, nblocks, 1);
+	return ret;
+}
+
+/* ---- the scenarios ------------------------------------------------------ */
+
+static int run(const struct ublk_scn *s, struct ublk_dev *d, struct client *c,
+	       struct t_trace *tr, struct ublk_nvme *nvme)
+{
+	/* NVMe: a slow device (the harness's null_blk), a few blocks. */
+	const unsigned int nblocks = s->kind == UBLK_CONC ? 512 : s->ops == &ublk_tgt_nvme ? 4 : 16;
+	struct ublk_conf conf = {
+		.ops = s->ops, .tgt_flags = s->tgt_flags, .defer_taskrun = true,
+		.nr_queues = s->kind == UBLK_CONC ? 2 : 1,
+		.depth = s->kind == UBLK_CONC ? 16 : 4,
+		.tgt_arg = nvme,
+		.size = (uint64_t)nblocks * BS,
+	};
+	struct fillers f = { .n = nvme ? nvme->tags : 0 };
+	uint64_t offs[512];
+	unsigned int seed = 1;	/* fixed: the same offsets every run */
+	unsigned long parked, inl;
+	int ret;
+
+	conf.nr_slots = conf.depth;
+	if (s->parks && (ret = t_trace_require(tr)))
+		return ret;
+	ret = ublk_start(d, &conf);
+	if (ret)
+		return ret;
+	ret = client_open(c, d, s->kind == UBLK_CONC ? d->conf.nr_queues * conf.depth : 1);
+	if (ret)
+		return ret;
+	for (unsigned int i = 0; i < nblocks; i++)
+		offs[i] = (uint64_t)i * BS;
+	shuffle(offs, nblocks, &seed);
+
+	if (s->fillers) {
+		if ((ret = fillers_io(&f, nvme, c, d, offs, nblocks, s->kind == UBLK_WRITE)))
+			return ret;
+	} else if (s->kind == UBLK_WRITE) {
+		if ((ret = client_io(c, d, offs, nblocks, true, 1)) ||
+		    (!c->nerr && (ret = check_store(d, offs, nblocks, 1))))
+			return ret;
+	} else if (s->kind == UBLK_READ) {
+		uint8_t b[BS];
+
+		for (unsigned int i = 0; i < nblocks; i++) {
+			ublk_pat_fill(b, offs[i], BS, 2);
+			if (store_put(d, offs[i], b, BS))
+				return t_fail("filling the back-end store");
+		}
+		if ((ret = client_io(c, d, offs, nblocks, false, 2)))
+			return ret;
+	} else {
+		struct timespec t0, t1;
+		double secs;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		/* Generations of random-order writes, each read back at random. */
+		for (uint32_t gen = 1; c->ios < UBLK_CONC_IOS; gen++) {
+			shuffle(offs, nblocks, &seed);
+			if ((ret = client_io(c, d, offs, nblocks, true, gen)))
+				return ret;
+			shuffle(offs, nblocks, &seed);
+			if ((ret = client_io(c, d, offs, nblocks, false, gen)) ||
+			    (!c->nerr && (ret = check_store(d, offs, nblocks, gen))))
+				return ret;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		secs = t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+		t_note("%lu client requests in %.1f s, %u queue(s) (the driver caps them at the CPUs) x %u tags, %u slots reused; server: %lu served, %lu parked past their unregister",
+		       c->ios, secs, d->conf.nr_queues, conf.depth, conf.nr_slots,
+		       UBLK_SUM(d, served), UBLK_SUM(d, parked));
+	}
+	if (c->nerr)
+		return t_fail("%lu of %lu client requests failed or read wrong data (%llu server failures); the first: %s",
+			      c->nerr, c->ios, d->fails_total, c->err);
+	if (d->fails_total)
+		return t_fail("the client saw right data, but the server recorded %llu failures%s",
+			      d->fails_total, server_says(d, d->fails[0].off, (char[320]){0}, 320));
+
+	/* The data I/O outlived its unregister: only then was order tested. */
+	for (int w = 0; s->parks && w < 2; w++) {
+		const char *what = w ? "write" : "read";
+		unsigned long pw = UBLK_SUM(d, parked_w), iw = UBLK_SUM(d, inline_w);
+		int seen;
+
+		/* The op under test: writes, reads, or both (concurrency). */
+		if ((s->kind == UBLK_WRITE && !w) || (s->kind == UBLK_READ && w))
+			continue;
+		parked = w ? pw : UBLK_SUM(d, parked) - pw;
+		inl = w ? iw : UBLK_SUM(d, inline_done) - iw;
+		if (!parked)
+			return t_fail("path not taken: every %s data I/O completed before its unregister (%lu inline)",
+				      what, inl);
+		if (s->fillers) {
+			/* The punt is the proof the NOWAIT allocation failed. */
+			seen = 0;
+			for (unsigned int t = 0; t < conf.depth; t++)
+				seen += t_trace_count(tr, "io_uring_queue_async_work",
+						      ublk_ud(&d->queues[0], t, UBLK_UD_DATA));
+			/* Every block's command, not a partition-scan read. */
+			if (seen < (int)nblocks)
+				return t_fail("path not taken: %d of %u %s passthroughs went to io-wq (io_uring_queue_async_work; %u fillers did not hold every tag?)",
+					      seen < 0 ? 0 : seen, nblocks, what, f.n);
+		} else {
+			seen = t_trace_deferred(tr, d->queues[0].first_parked_ud[w]);
+			if (s->kind != UBLK_CONC && seen <= 0)
+				return t_fail("path not taken: tracefs saw no deferred task work after the parked %s", what);
+		}
+		t_note("%lu of %lu %s data I/Os completed after their slot was unregistered, with the right data",
+		       parked, parked + inl, what);
+	}
+	return T_PASS;
+}
+
+static const struct t_dev nvme_dev = {
+	.name = "nvme-loop", .node_var = "FIXBUF_NVME_CHAR",
+	.blk_var = "FIXBUF_NVME_BLK", .tags_var = "FIXBUF_NVME_TAGS",
+};
+
+/* The namespace the harness made: 0 or a verdict. */
+static int nvme_open(struct ublk_nvme *n)
+{
+	struct t_dev_env env;
+	const char *base;
+	int ret, nsid;
+
+	if ((ret = t_dev_env(&nvme_dev, &env)))
+		return ret;
+	n->fd = open(env.node, O_RDWR | O_CLOEXEC);
+	n->blk_fd = open(env.blk, O_RDWR | O_DIRECT | O_CLOEXEC);
+	if (n->fd < 0 || n->blk_fd < 0)
+		return t_fail("opening %s and %s: %m", env.node, env.blk);
+	nsid = ioctl(n->fd, NVME_IOCTL_ID);
+	if (nsid <= 0)
+		return t_fail("NVME_IOCTL_ID: %m");
+	n->nsid = nsid;
+	base = strrchr(env.blk, '/');
+	if (t_queue_uint(base ? base + 1 : env.blk, "logical_block_size", &n->lba_size) ||
+	    !n->lba_size || BS % n->lba_size)
+		return t_fail("logical block size of %s", env.blk);
+	n->tags = env.tags;
+	n->base = 1 << 20;	/* the fillers read below */
+	return 0;
+}
+
+int ublk_case(const void *arg)
+{
+	const struct ublk_scn *s = arg;
+	struct ublk_dev d = { .ctrl_fd = -1 };
+	struct client c = { .fd = -1 };
+	struct ublk_nvme n = { .fd = -1, .blk_fd = -1 };
+	struct t_trace tr;
+	int ret = 0;
+
+	if (s->kind == UBLK_CONC)
+		alarm(120);	/* the per-case default is too short for TCG */
+	if (s->ops == &ublk_tgt_nvme)
+		alarm(60);	/* a slow device: each filler round waits for it */
+	t_trace_start(&tr);
+	if (s->ops == &ublk_tgt_nvme)
+		ret = nvme_open(&n);
+	if (!ret)
+		ret = run(s, &d, &c, &tr, s->ops == &ublk_tgt_nvme ? &n : NULL);
+	t_trace_stop(&tr);
+	client_close(&c);
+	ublk_stop(&d);
+	t_close(&n.fd);
+	t_close(&n.blk_fd);
+	return ret;
+}
+
+void ublk_require_nvme(void)
+{
+	t_require_dev(&nvme_dev);
+}
+
+void ublk_require(void)
+{
+	static const struct t_dev ublk_dev = { .name = "ublk", .node_var = "FIXBUF_UBLK_CTRL" };
+
+	t_require("root");
+	t_require_dev(&ublk_dev);
+}
