@@ -46,13 +46,18 @@ step "VM gate: patched 7.3 (patches/fixes) must pass every case"
 scripts/install-deps.sh --kernel
 scripts/vm-run.sh KERNEL="$(scripts/build-kernel.sh patched)"
 
-# Every call site that resolves a fixed buffer in the tree just built must
-# be in configs/fixed-buffer-sites; and the audit must catch a new one.
 # Pass, fail, timeout, Ctrl-C, SIGKILL and the next run: every fault
 # attribute, configfs object, device and tracefs instance back as it was.
 step "VM: every way a run ends leaves the machine as it was (patched 7.3)"
 scripts/restore-vm.sh KERNEL="$(scripts/build-kernel.sh patched)"
 
+# The same for ublk: devices, the server (threads of the case) and the
+# ublk_drv module load, on Debian's kernel where ublk_drv is a module.
+step "VM: no ublk device, server or module load left after any ending ($debian)"
+scripts/ublk-restore-vm.sh KERNEL="$debian"
+
+# Every call site that resolves a fixed buffer in the tree just built must
+# be in configs/fixed-buffer-sites; and the audit must catch a new one.
 # The build lock: another job's build-kernel.sh may be checking out a variant.
 step "fixed-buffer call sites of the default kernel tree"
 cache=${FIXBUF_CACHE:-/var/cache/fixbuf-order}

@@ -4,7 +4,7 @@ set -euo pipefail
 # without a VM: scripts/history.sh FROM= on streams made up here. A failure
 # inside its range is a known one (x); a failure outside every range, a
 # pass inside one and a kernel without results each fail the run, naming
-# kernel and case.
+# kernel and case; a whole-program finding (a splat) is reported.
 #   scripts/history-test.sh
 
 cd "$(dirname "$0")/.."
@@ -49,7 +49,7 @@ run() {
 }
 
 late=send_zc/tcp4/defer-taskrun/slot-emptied ctl=send_zc/tcp4/inline/slot-emptied
-for d in agree fail-outside pass-inside no-results; do
+for d in agree fail-outside pass-inside no-results splat; do
 	mkdir -p "$tmp/$d"
 	printf '6.1 linux-image-6.1=6.1.1-1 6.1.0-1-amd64 0 50\n7.3 linux-binary-7.3=7.3.4-1 7.3.4-amd64 0 60\n' >"$tmp/$d/kernels"
 	echo 2026-12-01 >"$tmp/$d/date"
@@ -59,11 +59,13 @@ done
 stream "$tmp/fail-outside/6.1.ktap" "not ok @ $late" "ok @ $ctl"
 stream "$tmp/pass-inside/7.3.ktap" "ok @ $late # XPASS late (known in 6.13..)" "ok @ $ctl"
 : >"$tmp/no-results/7.3.ktap"
+echo "# send_zc_early_lookup: kernel splat: UBSAN: array-index-out-of-bounds" >>"$tmp/splat/7.3.ktap"
 
 echo "TAP version 13"
-echo "1..4"
+echo "1..5"
 run agree 0 "send_zc/defer-taskrun      1p       1x"
 run fail-outside 1 "DISAGREES: 6.1 $late: failed, configs/known-issues has no range for it"
 run pass-inside 1 "DISAGREES: 7.3 $late: passed inside its configs/known-issues range"
 run no-results 1 "DISAGREES: 7.3 (linux-binary-7.3=7.3.4-1): no results"
+run splat 0 "PROGRAM: 7.3 send_zc_early_lookup: kernel splat: UBSAN"
 exit "$bad"

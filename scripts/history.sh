@@ -134,6 +134,11 @@ awk -v kernels="${names[*]}" -v md="$out/history.md" '
 } | tee "$out/disagreements"
 bad=0
 [[ ! -s $out/disagreements ]] || bad=1
+# What the harness saw about whole programs (kernel splats, timeouts,
+# crashes): not a case of configs/known-issues, so reported, not judged.
+for s in "${names[@]}"; do
+	sed -n "s/^# \([a-z0-9_]*: \(kernel splat\|TIMEOUT\|killed by signal\|exit status\|no TAP plan\|plan \)\)/PROGRAM: $s \1/p" "$out/$s.ktap"
+done | tee "$out/programs"
 echo "history: $out/history.md"
 if [[ ${README:-} == 1 ]]; then
 	grep -q '^<!-- history:begin -->$' README.md || { echo "history: README.md has no history markers" >&2; exit 2; }
@@ -142,6 +147,7 @@ if [[ ${README:-} == 1 ]]; then
 		echo
 		cat "$out/history.md"
 		[[ ! -s $out/disagreements ]] || { echo; sed 's/^/    /' "$out/disagreements"; }
+		[[ ! -s $out/programs ]] || { echo; echo "Whole-program findings (reported, not judged):"; echo; sed 's/^/    /' "$out/programs"; }
 	} >"$out/readme-block"
 	awk -v blk="$out/readme-block" '/^<!-- history:end -->$/ { skip = 0 }
 		!skip { print }

@@ -3,7 +3,7 @@ set -euo pipefail
 # On a real kernel in the VM: no ublk device, server process, id file or
 # module load of the suite is left after a ublk program ends in any way
 # (scripts/lib/ublk-restore-guest.sh).
-#   scripts/ublk-restore-vm.sh [KERNEL=debian|debian:VER|PATH]   (default: debian)
+#   scripts/ublk-restore-vm.sh [KERNEL=debian|debian:[SUITE/]VERSION|PATH]   (default: debian)
 # Exit 0 nothing left, 1 something left (shown), 2 bad arguments.
 
 cd "$(dirname "$0")/.."

@@ -43,6 +43,9 @@ struct ublk_nvme {
 /* Read (or with @put, write) the namespace under the device's @off. */
 int ublk_nvme_store(struct ublk_dev *d, uint64_t off, void *buf, size_t len, bool put);
 
+/* 0 if the kernel takes RECV with a fixed buffer, else the case's skip. */
+int ublk_net_probe(void);
+
 /* The network store is this process's memory: fill it directly. */
 int ublk_net_store_put(struct ublk_dev *d, uint64_t off, const void *buf, size_t len);
 

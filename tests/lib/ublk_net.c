@@ -400,3 +400,44 @@ int ublk_net_store_put(struct ublk_dev *d, uint64_t off, const void *buf, size_t
 	memcpy(nd->store + off, buf, len);
 	return 0;
 }
+
+/*
+ * The back end reads into the request's slot with RECV and
+ * IORING_RECVSEND_FIXED_BUF (7.2+), the kernel's own partition scan of a
+ * new device included: where the kernel refuses that, no net case can
+ * run. 0, or the case's skip.
+ */
+int ublk_net_probe(void)
+{
+	static uint8_t buf[64];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct io_uring_cqe cqe;
+	struct io_uring_sqe *sqe;
+	struct io_uring ring;
+	int sv[2], ret;
+
+	if ((ret = t_ring(&ring, 0)))
+		return ret;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		io_uring_queue_exit(&ring);
+		return t_fail("socketpair: %m");
+	}
+	ret = io_uring_register_buffers(&ring, &iov, 1);
+	if (!ret && write(sv[0], "x", 1) != 1)
+		ret = -EIO;
+	if (!ret) {
+		sqe = io_uring_get_sqe(&ring);
+		io_uring_prep_recv(sqe, sv[1], buf, sizeof(buf), 0);
+		sqe->ioprio |= IORING_RECVSEND_FIXED_BUF;
+		sqe->buf_index = 0;
+		ret = io_uring_submit(&ring) == 1 ? 0 : -EIO;
+	}
+	if (!ret)
+		ret = t_wait_cqe(&ring, &cqe, 5000) ? -ETIME : cqe.res < 0 ? cqe.res : 0;
+	close(sv[0]);
+	close(sv[1]);
+	io_uring_queue_exit(&ring);
+	if (ret == -EINVAL)
+		return t_skip("kernel rejects RECV with IORING_RECVSEND_FIXED_BUF (7.2+): the net back end receives into the request's slot");
+	return ret ? t_fail("RECV fixed probe on a socketpair: %s", strerror(-ret)) : 0;
+}
