@@ -21,6 +21,8 @@ int main(int argc, char **argv)
 {
 	static const struct variant v[] = {
 		{ "net-send-zc", UBLK_NET_ZC, UBLK_WRITE, UBLK_NET_PF_SEND },
+		/* IORING_SEND_VECTORIZED: the slot as two iovecs (7.1+) */
+		{ "net-send-zc-vec", UBLK_NET_ZC | UBLK_NET_VEC, UBLK_WRITE, UBLK_NET_PF_SEND },
 		{ "net-send-fixed", 0, UBLK_WRITE, UBLK_NET_PF_SEND },
 		{ "net-recv-fixed", 0, UBLK_READ, UBLK_NET_PF_RECV },
 		/* writes SEND_ZC, reads RECV fixed, both parked */

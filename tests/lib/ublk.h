@@ -187,6 +187,7 @@ extern const struct ublk_tgt_ops ublk_tgt_file, ublk_tgt_net, ublk_tgt_nvme;
 #define UBLK_NET_ZC		(1U << 0)	/* SEND_ZC, else SEND with FIXED_BUF */
 #define UBLK_NET_PF_SEND	(1U << 1)	/* IORING_RECVSEND_POLL_FIRST on the data send */
 #define UBLK_NET_PF_RECV	(1U << 2)	/* and on the data recv */
+#define UBLK_NET_VEC		(1U << 3)	/* with _ZC: IORING_SEND_VECTORIZED, two iovecs */
 /* The bytes the back end holds at @off (for the store check). */
 int ublk_tgt_read_store(struct ublk_dev *d, uint64_t off, void *buf, size_t len);
 int ublk_file_store(struct ublk_dev *d, uint64_t off, void *buf, size_t len);

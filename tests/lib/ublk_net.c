@@ -3,7 +3,8 @@
  * The network back end: a loopback TCP sink, owned by the case, stores the
  * device's blocks. One connection per (queue, tag) keeps a request's header
  * and data together and in order. Per request (no links, one batch):
- *   write: SEND header, SEND_ZC (or SEND with IORING_RECVSEND_FIXED_BUF) of
+ *   write: SEND header, SEND_ZC (plain, or vectored as two iovecs, or SEND
+ *          with IORING_RECVSEND_FIXED_BUF) of
  *          the request's slot, RECV of the sink's 4-byte ack;
  *   read:  SEND header, RECV with IORING_RECVSEND_FIXED_BUF into the slot.
  * With UBLK_NET_PF_SEND / _RECV the data I/O parks before its first attempt:
@@ -51,6 +52,7 @@ struct net_io {
 	int fd;
 	struct net_hdr hdr;
 	int32_t ack;
+	struct iovec iov[2];	/* UBLK_NET_VEC: the slot in two halves */
 	bool broken;		/* out of step with the sink: reconnect */
 };
 
@@ -242,6 +244,8 @@ static const char *data_op_name(const struct ublk_queue *q, bool write)
 
 	if (!write)
 		return f & UBLK_NET_PF_RECV ? "RECV fixed (POLL_FIRST)" : "RECV fixed";
+	if (f & UBLK_NET_VEC)
+		return f & UBLK_NET_PF_SEND ? "vectored SEND_ZC (POLL_FIRST)" : "vectored SEND_ZC";
 	if (f & UBLK_NET_ZC)
 		return f & UBLK_NET_PF_SEND ? "SEND_ZC (POLL_FIRST)" : "SEND_ZC";
 	return f & UBLK_NET_PF_SEND ? "SEND fixed (POLL_FIRST)" : "SEND fixed";
@@ -271,7 +275,14 @@ static int net_queue_io(struct ublk_queue *q, int tag, unsigned int idx)
 
 	/* The data I/O on the slot: a kernel buffer starts at address 0. */
 	sqe = io_uring_get_sqe(&q->ring);
-	if (write && (f & UBLK_NET_ZC)) {
+	if (write && (f & UBLK_NET_VEC)) {
+		/* Two iovecs into the slot (7.1+): io_import_reg_vec() resolves it. */
+		io->iov[0] = (struct iovec){ NULL, len / 2 };
+		io->iov[1] = (struct iovec){ (void *)(uintptr_t)(len / 2), len - len / 2 };
+		io_uring_prep_send_zc(sqe, io->fd, io->iov, 2, MSG_WAITALL, IORING_SEND_VECTORIZED);
+		sqe->ioprio |= IORING_RECVSEND_FIXED_BUF;
+		sqe->buf_index = idx;
+	} else if (write && (f & UBLK_NET_ZC)) {
 		io_uring_prep_send_zc_fixed(sqe, io->fd, NULL, len, MSG_WAITALL, 0, idx);
 	} else {
 		if (write)
