@@ -4,7 +4,8 @@
 #                 XFAIL, T=<glob> selects programs or cases, SLOW=1 also
 #                 runs the slow passthrough forcing modes where alloc-fault
 #                 covers them)
-#   make vm-run   the same inside a virtme-ng VM: KERNEL=debian (default),
+#   make vm-run   the same inside a virtme-ng VM: KERNEL=debian:trixie-backports/7.3
+#                 (default: Debian's latest release), debian (sid's current),
 #                 debian:[<suite>/]<version>, a bzImage or a built kernel tree
 #   make check    the project's own checks (build, shellcheck, harness
 #                 tests, suite on this kernel and in the VM, expectations)
@@ -20,7 +21,7 @@ T ?=
 EXPECT ?=
 SLOW ?=
 SERIES ?=
-KERNEL ?= debian
+KERNEL ?= debian:trixie-backports/7.3
 RUNS ?= 50
 
 .PHONY: all deps vm-deps build run vm-run check bench bench-vm kernels matrix history clean
