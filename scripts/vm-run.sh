@@ -4,13 +4,15 @@ set -euo pipefail
 # inside as root, exit with the harness's exit code.
 #   scripts/vm-run.sh [KERNEL=debian|debian:[SUITE/]VERSION|PATH] [T=GLOB] [EXPECT=FILE] [SLOW=1] [RESULTS=DIR] [TESTS_DIR=DIR] [HARNESS=DIR] [VM_TIMEOUT=600]
 # Also from the environment. VM_CMD replaces the guest command (plumbing tests);
-# VM_MEM (2G), VM_FS (9p|virtiofs), VM_KVM=1 (the KVM here cannot run Debian's kernel).
+# VM_MEM (2G), VM_CPUS (1; ublk gives a device one queue per CPU), VM_FS
+# (9p|virtiofs), VM_KVM=1 (the KVM here cannot run Debian's kernel).
 # A panic, hang or boot failure exits 1, with the console in results/vm-*/console.log.
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source-path=SCRIPTDIR/..
 source "$repo/harness/lib/args.sh"
-args_export vm-run 'KERNEL T EXPECT SLOW RESULTS TESTS_DIR HARNESS VM_TIMEOUT VM_CMD VM_MEM VM_FS VM_KVM' "$@" || exit 2
+args_export vm-run 'KERNEL T EXPECT SLOW RESULTS TESTS_DIR HARNESS VM_TIMEOUT VM_CMD VM_MEM VM_CPUS VM_FS VM_KVM' "$@" || exit 2
+[[ ${VM_CPUS:-1} =~ ^[1-9][0-9]?$ ]] || { echo "vm-run: VM_CPUS must be 1-99, not '$VM_CPUS'" >&2; exit 2; }
 run_id=vm-$(date +%Y%m%d-%H%M%S)-$$
 out=$repo/results/$run_id
 mkdir -p "$out"
@@ -80,7 +82,7 @@ else
 	esac
 	dirs+=(--rwdir "$repo/results")
 fi
-vng_args=(--run "$kimg" --name "$run_id" --cpus 1 --memory "${VM_MEM:-2G}" --cwd "$repo"
+vng_args=(--run "$kimg" --name "$run_id" --cpus "${VM_CPUS:-1}" --memory "${VM_MEM:-2G}" --cwd "$repo"
 	"${dirs[@]}"
 	# ttyS0 is virtme's (to /dev/null) and 8250 can register only one console,
 	# so ttyS1 gets a polled earlycon that keep_bootcon keeps: warnings, oopses, panics.
