@@ -9,7 +9,8 @@ set -euo pipefail
 # resolved by peer.sh). OUT (under results/) gets:
 #   verdicts   <suite>/<test> TAB verdict TAB seconds TAB reason, where the
 #              verdict is pass, fail, skip or timeout as the runner said it
-#   logs/      each test's runner output; timing: seconds per suite; kernel
+#   logs/      each test's runner output; kernel (uname -rv); seconds (all
+#              tests, without the boot)
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source-path=SCRIPTDIR/..
@@ -21,7 +22,6 @@ done
 mkdir -p "$OUT/logs"
 uname -rv >"$OUT/kernel"
 : >"$OUT/verdicts"
-: >"$OUT/timing"
 scratch=$(mktemp -d /tmp/peer.XXXXXX)
 trap 'rm -rf -- "${scratch:?}"' EXIT
 export PATH=${FIO%/*}:$PATH
@@ -41,6 +41,46 @@ last_words() {
 	sed -e 's/^Running test [^ ]* *//' -e 's/^# *//' "$1" |
 		grep -vE '^(Test run complete|All tests passed|Tests (failed|timed out)|Skipped$|Test .* (failed|timed out)|TAP version|1\.\.|(not )?ok [0-9]+ |timeout set to|overriding timeout|selftests: |[0-9]+ sec( \[.*\])?$|$)' |
 		tail -n 1 || :
+}
+
+# nvme_loop: an NVMe namespace for liburing's io_uring_passthrough (its
+# device argument, through runtests.sh's TEST_MAP in config.local): a
+# memory-backed null_blk exported by nvme-loop, all built into the suite's
+# kernels. The guest is thrown away, so nothing is taken down. Sets NVME_NG
+# (/dev/ngXnY), or NVME_WHY.
+nvme_loop() {
+	local nb=/sys/kernel/config/nullb/peer cfs=/sys/kernel/config/nvmet dev fd reply d nqn i
+	NVME_NG='' NVME_WHY=''
+	mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config 2>/dev/null || :
+	[[ -d ${nb%/*} && -d $cfs && -c /dev/nvme-fabrics ]] ||
+		{ NVME_WHY='no null_blk or nvmet configfs, or no /dev/nvme-fabrics'; return 1; }
+	{
+		mkdir "$nb" && echo 64 >"$nb/size" && echo 4096 >"$nb/blocksize" &&
+			echo 1 >"$nb/memory_backed" && echo 1 >"$nb/power" &&
+			dev=/dev/peer && { [[ -b $dev ]] || dev=/dev/nullb$(cat "$nb/index"); } &&
+			mkdir "$cfs/subsystems/peer" && echo 1 >"$cfs/subsystems/peer/attr_allow_any_host" &&
+			mkdir "$cfs/subsystems/peer/namespaces/1" &&
+			echo "$dev" >"$cfs/subsystems/peer/namespaces/1/device_path" &&
+			echo 1 >"$cfs/subsystems/peer/namespaces/1/enable" &&
+			mkdir "$cfs/ports/1" && echo loop >"$cfs/ports/1/addr_trtype" &&
+			ln -s "$cfs/subsystems/peer" "$cfs/ports/1/subsystems/peer" &&
+			exec {fd}<>/dev/nvme-fabrics && printf 'transport=loop,nqn=peer\n' >&"$fd" &&
+			read -r reply <&"$fd" && exec {fd}>&-
+	} 2>/dev/null || { NVME_WHY='nvme-loop setup failed'; return 1; }
+	# The namespace's disk (under its subsystem with native multipath) and
+	# its char device appear once the controller's scan ran.
+	for ((i = 0; i < 100; i++)); do
+		for d in /sys/class/nvme/nvme*/nvme*n* /sys/class/nvme-subsystem/*/nvme*n*; do
+			[[ ${d##*/} != *c*n* && -e $d ]] || continue
+			read -r nqn <"${d%/*}/subsysnqn" 2>/dev/null || continue
+			[[ $nqn == peer && -c /dev/ng${d##*/nvme} ]] || continue
+			NVME_NG=/dev/ng${d##*/nvme}
+			return 0
+		done
+		sleep 0.1
+	done
+	NVME_WHY="nvme-loop: no namespace after connecting ($reply)"
+	return 1
 }
 
 # liburing: runtests.sh per test, so each gets its own TIMEOUT and its
@@ -87,13 +127,16 @@ ksft_test() {
 	record "$c/$t" "$v" $((SECONDS - t0)) "$why"
 }
 
-# net-lo: io_uring_zerocopy_tx.sh's automated run (IPv4 and IPv6, modes 1-3,
-# udp -n 32 and tcp -n 1; its do_test: msg_zerocopy receives, the io_uring
-# program sends for 1 s) over loopback, one verdict per run.
+# net-lo: io_uring_zerocopy_tx.sh's automated run (IPv4 and IPv6, modes 1-3:
+# zero-copy, zero-copy from registered buffers, mixed; udp -n 32 and tcp
+# -n 1; its do_test: msg_zerocopy receives, the io_uring program sends for
+# 1 s) over loopback instead of veth between two namespaces, one verdict
+# per run.
 netlo_test() {
-	local to=$1 dir=$scratch/ksft/net ip mode tx n dst rc rx t0 log v why
+	local to=$1 dir=$scratch/ksft/net ip mode tx n dst port rc rx t0 log v why
 	[[ $to != - ]] || to=60
 	sysctl -w -q net.core.optmem_max=1000000
+	port=8000
 	for ip in 4 6; do
 		dst=127.0.0.1
 		[[ $ip == 4 ]] || dst=::1
@@ -101,13 +144,16 @@ netlo_test() {
 			for tx in udp tcp; do
 				n=32
 				[[ $tx == udp ]] || n=1
+				# A port per run, as the script's fresh namespaces give each
+				# run its own: nothing left of the last run is in the way.
+				port=$((port + 1))
 				log=$OUT/logs/net-lo/io_uring_zerocopy_tx-$ip-$tx-m$mode.log
 				t0=$SECONDS rc=0 rx=0
 				{
 					echo "ipv$ip $tx -m $mode -t 1 -n $n over lo"
-					timeout "$to" "$dir/msg_zerocopy" "-$ip" -t 2 -C 2 -S "$dst" -D "$dst" -r "$tx" &
+					timeout "$to" "$dir/msg_zerocopy" "-$ip" -p "$port" -t 2 -C 2 -S "$dst" -D "$dst" -r "$tx" &
 					sleep 0.2
-					timeout "$to" "$dir/io_uring_zerocopy_tx" "-$ip" -t 1 -D "$dst" -m "$mode" -t 1 -n "$n" "$tx" || rc=$?
+					timeout "$to" "$dir/io_uring_zerocopy_tx" "-$ip" -p "$port" -t 1 -D "$dst" -m "$mode" -t 1 -n "$n" "$tx" || rc=$?
 					wait $! || rx=$?
 				} >"$log" 2>&1
 				((rc != 0)) || rc=$rx
@@ -127,22 +173,28 @@ declare -A started
 while read -r suite _ t to; do
 	[[ -z $suite || $suite == \#* ]] && continue
 	if [[ -z ${started[$suite]:-} ]]; then
-		started[$suite]=$SECONDS
+		started[$suite]=1
 		mkdir -p "$OUT/logs/$suite"
 		case $suite in
-		liburing) [[ -d $scratch/liburing ]] || cp -a "$LIBURING" "$scratch/liburing" ;;
+		liburing)
+			cp -a "$LIBURING" "$scratch/liburing"
+			if nvme_loop; then
+				echo "TEST_MAP[io_uring_passthrough.t]=$NVME_NG" >"$scratch/liburing/config.local"
+				echo "peer-guest: io_uring_passthrough.t runs on $NVME_NG (nvme-loop)"
+			else
+				echo "peer-guest: io_uring_passthrough.t without a device: $NVME_WHY"
+			fi
+			;;
 		net | ublk) [[ -d $scratch/ksft ]] || cp -a "$KSFT" "$scratch/ksft" ;;
 		net-lo) [[ -d $scratch/ksft ]] || cp -a "$KSFT" "$scratch/ksft" ;;
 		*) echo "peer-guest: unknown suite $suite" >&2; exit 2 ;;
 		esac
 	fi
-	t0=$SECONDS
 	case $suite in
 	liburing) liburing_test "$t" "$to" ;;
 	net | ublk) ksft_test "$suite" "$t" "$to" ;;
 	net-lo) netlo_test "$to" ;;
 	esac
-	# seconds per suite, summed over its tests
-	echo "$suite $((SECONDS - t0))" >>"$OUT/timing"
 done <"$PLAN"
+echo "$SECONDS" >"$OUT/seconds"
 echo "peer-guest: $(wc -l <"$OUT/verdicts") verdicts in $OUT"

@@ -235,10 +235,11 @@ reasons() {
 	echo "Differences between the kernels ($(wc -l <"$out/differences")):"
 	reasons "$out/differences"
 	echo
-	echo "Totals (first run): kernel, VM wall time with boot, verdict counts, seconds per suite"
+	echo "Totals (first run): kernel, VM wall time with boot, the tests' own time in the guest, verdict counts, seconds per suite"
 	for i in "${!LABELS[@]}"; do
 		d=$out/run1/${LABELS[i]}
-		printf -- '- %s: %s s in the VM;' "${LABELS[i]}" "$(cat "$d/wall" 2>/dev/null || echo '?')"
+		printf -- '- %s: %s s in the VM, tests %s s;' "${LABELS[i]}" "$(cat "$d/wall" 2>/dev/null || echo '?')" \
+			"$(cat "$d/seconds" 2>/dev/null || echo '?')"
 		awk -F'\t' '{n[$2]++} END {for (v in n) printf " %s %d", v, n[v]}' "$d/verdicts"
 		awk -F'\t' '{split($1, a, "/"); s[a[1]] += $3} END {for (x in s) printf "; %s %d s", x, s[x]}' "$d/verdicts"
 		[[ ! -f $d/kernel ]] || printf '; %s' "$(cat "$d/kernel")"
