@@ -27,6 +27,9 @@ echo "${#scripts[@]} bash files clean"
 step "harness self-tests"
 harness/selftest/run
 
+step "peer comparison on made-up verdicts (no VM)"
+scripts/peer-selftest.sh
+
 step "suite on $(uname -r) with expectations"
 harness/run EXPECT=configs/known-issues
 
