@@ -53,6 +53,16 @@ done
 out=results/peer-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$out"
 ln -sfn "${out#results/}" results/peer-latest
+# Other jobs rebuild the suite's kernels in place: every run and rerun of
+# this comparison boots the same snapshot (with its build-info).
+if [[ -z ${FROM:-} && ${LIST:-0} != 1 ]]; then
+	mkdir -p "$out/kernels"
+	for i in "${!LABELS[@]}"; do
+		cp "${IMAGES[i]}" "$out/kernels/${LABELS[i]}.bzImage"
+		cp "$(dirname "${IMAGES[i]}")/build-info" "$out/kernels/${LABELS[i]}.build-info" 2>/dev/null || :
+		IMAGES[i]=$repo/$out/kernels/${LABELS[i]}.bzImage
+	done
+fi
 
 if [[ -z ${FROM:-} ]]; then
 	# Build once (cached under FIXBUF_CACHE/peer/build; nothing in the repo).
