@@ -39,7 +39,7 @@ record() {
 # last_words LOG: the last line a test printed itself (runner lines dropped).
 last_words() {
 	sed -e 's/^Running test [^ ]* *//' -e 's/^# *//' "$1" |
-		grep -vE '^(Test run complete|All tests passed|Tests (failed|timed out)|Skipped$|Test .* (failed|timed out)|TAP version|1\.\.|(not )?ok [0-9]+ |timeout set to|overriding timeout|selftests: |[0-9]+ sec( \[.*\])?$|$)' |
+		grep -vE '^(Totals: |Test run complete|All tests passed|Tests (failed|timed out)|Skipped$|Test .* (failed|timed out)|TAP version|1\.\.|(not )?ok [0-9]+ |timeout set to|overriding timeout|selftests: |[0-9]+ sec( \[.*\])?$|$)' |
 		tail -n 1 || :
 }
 
@@ -114,7 +114,11 @@ liburing_test() {
 ksft_test() {
 	local c=$1 t=$2 to=$3 log=$OUT/logs/$1/$2.log t0=$SECONDS line v why opt=()
 	[[ $to == - ]] || opt=(-o "$to")
-	(cd "$scratch/ksft" && ./run_kselftest.sh "${opt[@]}" -t "$c:$t") >"$log" 2>&1 || :
+	# The runner writes a test's output to its logfile, /dev/stdout unless
+	# -p: the guest's /dev/stdout is not this redirection, so -p, appended.
+	mkdir -p "$scratch/ksft-logs"
+	(cd "$scratch/ksft" && ./run_kselftest.sh "${opt[@]}" -p "$scratch/ksft-logs" -t "$c:$t") >"$log" 2>&1 || :
+	cat "$scratch/ksft-logs/$t" >>"$log" 2>/dev/null || :
 	line=$(grep -E "^(not )?ok [0-9]+ selftests: $c: " "$log" | tail -n 1 || :)
 	why=$(last_words "$log")
 	case $line in
