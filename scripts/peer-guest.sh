@@ -8,7 +8,8 @@ set -euo pipefail
 # PLAN: "<suite> <group> <test> <timeout|->" lines (configs/peer-tests
 # resolved by peer.sh). OUT (under results/) gets:
 #   verdicts   <suite>/<test> TAB verdict TAB seconds TAB reason, where the
-#              verdict is pass, fail, skip or timeout as the runner said it
+#              verdict is pass, fail, skip, timeout (or the kselftest
+#              runner's xfail) as the runner said it
 #   logs/      each test's runner output; kernel (uname -rv); seconds (all
 #              tests, without the boot)
 
@@ -121,8 +122,12 @@ ksft_test() {
 	cat "$scratch/ksft-logs/$t" >>"$log" 2>/dev/null || :
 	line=$(grep -E "^(not )?ok [0-9]+ selftests: $c: " "$log" | tail -n 1 || :)
 	why=$(last_words "$log")
+	# ok with a directive is not a pass: XFAIL is also what the runner says
+	# when it could not start the test at all (exit 2 of its own pipeline).
 	case $line in
 	'ok '*'# SKIP'*) v=skip ;;
+	'ok '*'# XFAIL'*) v=xfail ;;
+	'ok '*'#'*) v=fail why="unknown result: $line" ;;
 	'ok '*) v=pass why='' ;;
 	'not ok '*'# TIMEOUT'*) v=timeout why="${line##*# }" ;;
 	'not ok '*) v=fail why="${line##*# }: $why" ;;
