@@ -16,6 +16,10 @@
 #   make matrix   suite in the VM on every kernel, vs configs/expected-matrix
 #   make history  suite in the VM on Debian's kernel of every series 6.1..7.3,
 #                 vs configs/known-issues (SERIES="6.1 7.3" picks some)
+#   make peer     liburing's regression tests and the kernel's io_uring
+#                 zero-copy and ublk selftests in the VM, stock vs patched
+#                 7.3 (KERNEL="stock patched" or NAME=<bzImage> ...; built
+#                 kernels only), PEER_LIBURING=all for liburing's whole suite
 
 T ?=
 EXPECT ?=
@@ -24,7 +28,7 @@ SERIES ?=
 KERNEL ?= debian:trixie-backports/7.3
 RUNS ?= 50
 
-.PHONY: all deps vm-deps build run vm-run check bench bench-vm kernels matrix history clean
+.PHONY: all deps vm-deps build run vm-run check bench bench-vm kernels matrix history peer clean
 
 all: build
 
@@ -70,6 +74,15 @@ matrix: build vm-deps
 # Debian's prebuilt kernel of every series, vs configs/known-issues.
 history: build vm-deps
 	scripts/history.sh SERIES='$(SERIES)' T='$(T)'
+
+# KERNEL's default (debian) is vm-run's; peer compares the suite's stock and
+# patched builds unless KERNEL is given on the command line or environment.
+PEER_KERNEL = $(if $(filter command line environment,$(origin KERNEL)),$(KERNEL),stock patched)
+PEER_LIBURING ?= groups
+RERUN ?= 1
+peer:
+	@scripts/install-deps.sh --vm --peer
+	scripts/peer.sh KERNEL='$(PEER_KERNEL)' PEER_LIBURING='$(PEER_LIBURING)' T='$(T)' RERUN='$(RERUN)'
 
 clean:
 	@$(MAKE) -s -C tests clean

@@ -30,6 +30,9 @@ harness/selftest/run
 step "make history judges its cells as configs/known-issues says (no VM)"
 scripts/history-test.sh
 
+step "peer comparison on made-up verdicts (no VM)"
+scripts/peer-selftest.sh
+
 step "suite on $(uname -r) with expectations"
 harness/run EXPECT=configs/known-issues
 

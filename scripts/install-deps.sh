@@ -2,7 +2,8 @@
 set -euo pipefail
 # Installs what building, running and checking the suite needs, from the
 # system's own (bookworm) sources only. Idempotent: does nothing when all
-# is there. --vm adds the VM gate's tools, --kernel the kernel build's.
+# is there. --vm adds the VM gate's tools, --kernel the kernel build's,
+# --peer make peer's (building liburing, fio and the selftests; their tools).
 
 here=$(cd "${BASH_SOURCE[0]%/*}" && pwd)
 pkgs=(gcc make libc6-dev liburing-dev shellcheck libxml2-utils kmod procps util-linux)
@@ -11,7 +12,8 @@ for a in "$@"; do
 	case $a in
 	--vm) vm=1 ;;
 	--kernel) pkgs+=(flex bison bc libelf-dev libssl-dev cpio ccache git perl xz-utils) ;;
-	*) echo "usage: $0 [--vm] [--kernel]" >&2; exit 2 ;;
+	--peer) pkgs+=(dpkg-dev git g++ zlib1g-dev perl iproute2 e2fsprogs) ;;
+	*) echo "usage: $0 [--vm] [--kernel] [--peer]" >&2; exit 2 ;;
 	esac
 done
 

@@ -5,13 +5,15 @@ set -euo pipefail
 #   scripts/vm-run.sh [KERNEL=debian|debian:[SUITE/]VERSION|PATH] [T=GLOB] [EXPECT=FILE] [SLOW=1] [RESULTS=DIR] [TESTS_DIR=DIR] [HARNESS=DIR] [VM_TIMEOUT=600]
 # Also from the environment. VM_CMD replaces the guest command (plumbing tests);
 # VM_MEM (2G), VM_CPUS (1; ublk gives a device one queue per CPU), VM_FS
-# (9p|virtiofs), VM_KVM=1 (the KVM here cannot run Debian's kernel).
+# (9p|virtiofs), VM_KVM=1 (the KVM here cannot run Debian's kernel);
+# VM_RODIRS: host directories (space-separated) the guest sees read-only at
+# their own path even where virtme hides it (/var/cache: built peer suites).
 # A panic, hang or boot failure exits 1, with the console in results/vm-*/console.log.
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source-path=SCRIPTDIR/..
 source "$repo/harness/lib/args.sh"
-args_export vm-run 'KERNEL T EXPECT SLOW RESULTS TESTS_DIR HARNESS VM_TIMEOUT VM_CMD VM_MEM VM_CPUS VM_FS VM_KVM' "$@" || exit 2
+args_export vm-run 'KERNEL T EXPECT SLOW RESULTS TESTS_DIR HARNESS VM_TIMEOUT VM_CMD VM_MEM VM_CPUS VM_FS VM_KVM VM_RODIRS' "$@" || exit 2
 [[ ${VM_CPUS:-1} =~ ^[1-9][0-9]?$ ]] || { echo "vm-run: VM_CPUS must be 1-99, not '$VM_CPUS'" >&2; exit 2; }
 run_id=vm-$(date +%Y%m%d-%H%M%S)-$$
 out=$repo/results/$run_id
@@ -93,6 +95,10 @@ vng_args=(--run "$kimg" --name "$run_id" --cpus "${VM_CPUS:-1}" --memory "${VM_M
 # modules that virtme links to: mount them back at the same path.
 moddir=$(dirname "$kimg")
 [[ ! -f $moddir/modules.dep ]] || vng_args+=(--rodir "$moddir")
+for d in ${VM_RODIRS:-}; do
+	[[ -d $d ]] || { echo "vm-run: VM_RODIRS: no directory $d" >&2; exit 2; }
+	vng_args+=(--rodir "$(realpath "$d")")
+done
 [[ ${VM_KVM:-0} == 1 ]] || vng_args+=(--disable-kvm)
 # 9p by default: the host enforces the read-only root, and no daemon. VM_FS=virtiofs
 # lets vng use a Rust virtiofsd from PATH (bookworm has none; vng then falls back to 9p).

@@ -8,6 +8,8 @@
 #   apt_private_update SUITE    -> refreshes the private index (once a day)
 #   apt_private_download SUITE DESTDIR PKG[=VER]...
 #   apt_private SUITE apt-cache|apt-get ARGS...
+#   apt_private_source SUITE DESTDIR PKG[=VER]  -> source package, unpacked
+# SUITE "X-src" is suite X with a deb-src line (its own index and cache).
 
 FIXBUF_CACHE=${FIXBUF_CACHE:-/var/cache/fixbuf-order}
 
@@ -35,12 +37,14 @@ apt_mirror_uri() {
 }
 
 apt_private_init() {
-	local suite=$1 uri
+	local suite=$1 uri type
 	APT_PRIV_DIR=$FIXBUF_CACHE/apt/$suite
 	mkdir -p "$APT_PRIV_DIR"/{lists/partial,cache/archives/partial,etc/sources.list.d,etc/preferences.d}
 	if [[ ! -s $APT_PRIV_DIR/etc/sources.list ]]; then
 		uri=$(apt_mirror_uri)
-		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main" \
+		type=deb
+		[[ $suite != *-src ]] || type=deb-src
+		echo "$type [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri ${suite%-src} main" \
 			>"$APT_PRIV_DIR/etc/sources.list"
 	fi
 	# Empty preferences: no pinning from the system leaks in or out.
@@ -82,4 +86,38 @@ apt_private_download() {
 	apt_private_update "$suite"
 	mkdir -p "$dest"
 	(cd "$dest" && apt-get "${APT_PRIV[@]}" -qq download "$@" >&2)
+}
+
+# apt_private_source SUITE DESTDIR PKG[=VER]: the source package PKG of
+# SUITE (through the deb-src index SUITE-src), downloaded into DESTDIR (its
+# .dsc and tarballs, hash-checked by apt against the signed index) and
+# unpacked there by dpkg-source, which checks the hashes again (it has no
+# keyring for the signature: apt's signed index is the trust anchor) and
+# builds nothing. Prints the unpacked directory, reused when it exists.
+apt_private_source() {
+	local suite=$1 dest=$2 pkg=$3 dsc dir tmp
+	apt_private_update "$suite-src"
+	mkdir -p "$dest"
+	(cd "$dest" && apt-get "${APT_PRIV[@]}" -qq source --download-only "$pkg" >&2)
+	# The .dsc apt chose (the version asked for, else the index's newest);
+	# its file name has no epoch.
+	dsc=$(apt-get "${APT_PRIV[@]}" -qq source --download-only --print-uris "$pkg" |
+		awk '$2 ~ /\.dsc$/ {print $2; exit}')
+	[[ -n $dsc && -f $dest/$dsc ]] || { echo "apt-private: no .dsc of $pkg in $dest" >&2; return 1; }
+	# The tree: PKG-UPSTREAM (no Debian revision), as dpkg-source names it.
+	dir=${dsc%.dsc}
+	dir=${dir%-*}
+	dir=$dest/${dir/_/-}
+	if [[ ! -d $dir ]]; then
+		# Unpacked aside and moved in one step: a directory there is complete.
+		tmp=$(mktemp -d "$dest/.unpack.XXXXXX")
+		if ! dpkg-source -x "$dest/$dsc" "$tmp/src" >&2; then
+			rm -rf -- "${tmp:?}"
+			return 1
+		fi
+		mv "$tmp/src" "$dir"
+		# dpkg-source leaves a copy of the orig tarball next to the tree.
+		rm -rf -- "${tmp:?}"
+	fi
+	echo "$dir"
 }
