@@ -75,7 +75,7 @@ matrix: build vm-deps
 history: build vm-deps
 	scripts/history.sh SERIES='$(SERIES)' T='$(T)'
 
-# KERNEL's default (debian) is vm-run's; peer compares the suite's stock and
+# KERNEL's default is vm-run's (Debian's kernel); peer compares the suite's stock and
 # patched builds unless KERNEL is given on the command line or environment.
 PEER_KERNEL = $(if $(filter command line environment,$(origin KERNEL)),$(KERNEL),stock patched)
 PEER_LIBURING ?= groups
