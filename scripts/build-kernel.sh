@@ -34,6 +34,9 @@ while (($#)); do
 done
 (($# == 1)) || die "usage: $0 [--src TREE] [-j N] stock|patched|patched-N|mutant-NAME|all"
 variant=$1
+# Its own tools (ccache, flex, ...): run alone on a fresh machine it used to
+# stop at "ccache: command not found". stdout is the bzImage path only.
+"$repo/scripts/install-deps.sh" --kernel >&2
 
 if [[ $variant == all ]]; then
 	[[ -z $src ]] || die "'all' needs the default source"
