@@ -134,11 +134,12 @@ void ublk_data_done(struct ublk_queue *q, int tag)
 	bool w = ublksrv_get_op(io->iod) == UBLK_IO_OP_WRITE;
 
 	/*
-	 * CQEs are posted in completion order: a data I/O that completes
-	 * after its unregister was parked when the slot went away.
+	 * CQEs are posted in completion order, and what the batch queued
+	 * behind the data I/O (the unregister, or a NOP on the kernel's slot)
+	 * completes at submit: a data I/O completing after it was parked.
 	 */
 	if (!io->data_done) {
-		if (io->unreg_seen) {
+		if (io->behind_seen) {
 			q->parked++;
 			q->parked_w += w;
 			if (!q->first_parked_ud[w])
@@ -167,34 +168,69 @@ static struct io_uring_sqe *get_sqe(struct ublk_queue *q)
 	return sqe;
 }
 
-/* FETCH_REQ, or COMMIT_AND_FETCH_REQ with the request's result. */
-static void queue_fetch(struct ublk_queue *q, int tag, bool commit)
+/* A ublksrv_io_cmd on the char device, named by tag and @kind. */
+static struct io_uring_sqe *queue_io_cmd(struct ublk_queue *q, int tag, uint32_t op,
+					 uint64_t addr, unsigned int kind)
 {
 	struct io_uring_sqe *sqe = get_sqe(q);
 	struct ublksrv_io_cmd *c;
 
-	sqe_uring_cmd(sqe, q->dev->cdev_fd, commit ? UBLK_U_IO_COMMIT_AND_FETCH_REQ :
-		      UBLK_U_IO_FETCH_REQ);
+	sqe_uring_cmd(sqe, q->dev->cdev_fd, op);
 	c = sqe_cmd(sqe);
 	c->q_id = q->q_id;
 	c->tag = tag;
-	c->result = commit ? q->ios[tag].res : 0;
-	c->addr = 0;		/* zero copy: no server buffer */
-	sqe->user_data = ublk_ud(q, tag, UBLK_UD_CMD);
+	c->addr = addr;
+	sqe->user_data = ublk_ud(q, tag, kind);
+	return sqe;
+}
+
+/*
+ * The buffer table: with UBLK_REG_AUTO* slots [0, depth) are the kernel's
+ * (slot = tag), the server's pool follows; one past the end is the index
+ * the kernel must refuse (UBLK_REG_AUTO_FALLBACK).
+ */
+static unsigned int pool_base(const struct ublk_dev *d)
+{
+	return d->conf.reg == UBLK_REG_MANUAL ? 0 : d->conf.depth;
+}
+
+static unsigned int table_size(const struct ublk_dev *d)
+{
+	return pool_base(d) + d->conf.nr_slots;
+}
+
+/*
+ * FETCH_REQ, or COMMIT_AND_FETCH_REQ with the request's result. Zero copy:
+ * no server buffer. With UBLK_F_AUTO_BUF_REG, sqe->addr names the slot the
+ * kernel registers the next request at (struct ublk_auto_buf_reg).
+ */
+static void queue_fetch(struct ublk_queue *q, int tag, bool commit)
+{
+	struct ublk_io *io = &q->ios[tag];
+	const struct ublk_dev *d = q->dev;
+	struct io_uring_sqe *sqe;
+	unsigned int idx = tag;
+	uint8_t flags = 0;
+
+	sqe = queue_io_cmd(q, tag, commit ? UBLK_U_IO_COMMIT_AND_FETCH_REQ :
+			   UBLK_U_IO_FETCH_REQ, 0, UBLK_UD_CMD);
+	if (commit)
+		((struct ublksrv_io_cmd *)sqe_cmd(sqe))->result = io->res;
+	if (d->conf.reg == UBLK_REG_MANUAL)
+		return;
+	/* Alternate across tags too: refused and registered ones in flight. */
+	io->want_fallback = d->conf.reg == UBLK_REG_AUTO_FALLBACK && (io->nr + tag) % 2;
+	if (io->want_fallback)
+		idx = table_size(d);
+	if (d->conf.reg == UBLK_REG_AUTO_FALLBACK)
+		flags = UBLK_AUTO_BUF_REG_FALLBACK;
+	sqe->addr = idx | (uint64_t)flags << 16;	/* reserved fields zero */
 }
 
 static void queue_buf_cmd(struct ublk_queue *q, int tag, unsigned int idx, bool reg)
 {
-	struct io_uring_sqe *sqe = get_sqe(q);
-	struct ublksrv_io_cmd *c;
-
-	sqe_uring_cmd(sqe, q->dev->cdev_fd, reg ? UBLK_U_IO_REGISTER_IO_BUF :
-		      UBLK_U_IO_UNREGISTER_IO_BUF);
-	c = sqe_cmd(sqe);
-	c->q_id = q->q_id;
-	c->tag = tag;
-	c->addr = idx;		/* the buffer table slot */
-	sqe->user_data = ublk_ud(q, tag, reg ? UBLK_UD_REG : UBLK_UD_UNREG);
+	queue_io_cmd(q, tag, reg ? UBLK_U_IO_REGISTER_IO_BUF : UBLK_U_IO_UNREGISTER_IO_BUF,
+		     idx, reg ? UBLK_UD_REG : UBLK_UD_UNREG);
 }
 
 static int slot_get(struct ublk_queue *q)
@@ -202,7 +238,7 @@ static int slot_get(struct ublk_queue *q)
 	for (unsigned int i = 0; i < q->dev->conf.nr_slots; i++)
 		if (!(q->slot_busy & (1ULL << i))) {
 			q->slot_busy |= 1ULL << i;
-			return i;
+			return pool_base(q->dev) + i;
 		}
 	return -1;
 }
@@ -213,22 +249,53 @@ static void finish(struct ublk_queue *q, int tag)
 
 	io->busy = false;
 	io->need_commit = true;
+	io->nr++;
 	q->served++;
 	if (io->res < 0)
 		q->failed++;
 }
 
-/* A request arrived on @tag: serve it with one unlinked batch. */
+/*
+ * Who registered the request's pages: 1 the kernel (slot = tag), 0 nobody
+ * (the server does, from its pool), -1 the kernel did what the fetch did
+ * not ask for (recorded as the request's failure).
+ */
+static int kernel_registered(struct ublk_queue *q, int tag)
+{
+	struct ublk_io *io = &q->ios[tag];
+	bool refused = io->iod->op_flags & UBLK_IO_F_NEED_REG_BUF;
+
+	if (q->dev->conf.reg == UBLK_REG_MANUAL)
+		return 0;
+	if (refused == io->want_fallback) {
+		if (refused)
+			q->fallback++;
+		else
+			q->auto_reg++;
+		return !refused;
+	}
+	ublk_fail(q, tag, refused ? "UBLK_F_AUTO_BUF_REG: the kernel refused slot %d (UBLK_IO_F_NEED_REG_BUF)" :
+		  "UBLK_F_AUTO_BUF_REG: the kernel registered out-of-range slot %d instead of refusing it",
+		  refused ? tag : (int)table_size(q->dev));
+	return -1;
+}
+
+/*
+ * A request arrived on @tag: serve it with one unlinked batch. MANUAL (and
+ * a refused AUTO_FALLBACK): register, the back end's I/O, unregister. AUTO:
+ * the back end's I/O on the kernel's slot, then a NOP (the parked proof); the
+ * commit after it unregisters the slot.
+ */
 static void dispatch(struct ublk_queue *q, int tag)
 {
 	struct ublk_io *io = &q->ios[tag];
 	const struct ublksrv_io_desc *iod = io->iod;
 	unsigned int op = ublksrv_get_op(iod);
-	int n, idx;
+	int n, idx, by_kernel;
 
 	io->res = iod->nr_sectors << 9;
 	io->busy = true;
-	io->unreg_seen = io->data_done = false;
+	io->behind_seen = io->data_done = false;
 	if (op == UBLK_IO_OP_FLUSH) {
 		finish(q, tag);
 		return;
@@ -238,7 +305,13 @@ static void dispatch(struct ublk_queue *q, int tag)
 		finish(q, tag);
 		return;
 	}
-	idx = slot_get(q);
+	by_kernel = kernel_registered(q, tag);
+	if (by_kernel < 0) {
+		io->res = -EIO;
+		finish(q, tag);
+		return;
+	}
+	idx = by_kernel ? tag : slot_get(q);
 	if (idx < 0) {
 		/* Cannot happen: nr_slots >= depth is checked at start. */
 		ublk_fail(q, tag, "no free buffer slot");
@@ -247,16 +320,26 @@ static void dispatch(struct ublk_queue *q, int tag)
 		return;
 	}
 	io->idx = idx;
-	queue_buf_cmd(q, tag, idx, true);
+	io->manual = !by_kernel;
+	if (io->manual)
+		queue_buf_cmd(q, tag, idx, true);
 	n = q->dev->conf.ops->queue_io(q, tag, idx);
-	queue_buf_cmd(q, tag, idx, false);
+	if (io->manual) {
+		queue_buf_cmd(q, tag, idx, false);
+	} else {
+		/* Completes at submit: a data I/O that completes after it parked. */
+		struct io_uring_sqe *sqe = get_sqe(q);
+
+		io_uring_prep_nop(sqe);
+		sqe->user_data = ublk_ud(q, tag, UBLK_UD_MARK);
+	}
 	if (n < 0) {
-		/* The register/unregister pair still completes; fail then. */
+		/* What the batch holds still completes; fail then. */
 		ublk_fail(q, tag, "back end could not queue the I/O: %s", strerror(-n));
 		io->res = n;
 		n = 0;
 	}
-	io->pending = 2 + n;
+	io->pending = (io->manual ? 2 : 1) + n;
 }
 
 /*
@@ -290,10 +373,12 @@ static void on_cqe(struct ublk_queue *q, const struct io_uring_cqe *cqe)
 			io->res = -EIO;
 		}
 		if (kind == UBLK_UD_UNREG) {
-			io->unreg_seen = true;
+			io->behind_seen = true;
 			/* The slot is free for the next batch (that is the point). */
-			q->slot_busy &= ~(1ULL << io->idx);
+			q->slot_busy &= ~(1ULL << (io->idx - pool_base(q->dev)));
 		}
+	} else if (kind == UBLK_UD_MARK) {
+		io->behind_seen = true;
 	} else {
 		q->dev->conf.ops->tgt_cqe(q, tag, cqe);
 		if (cqe->flags & IORING_CQE_F_MORE)
@@ -321,7 +406,7 @@ static void *queue_thread(void *arg)
 	p.cq_entries = entries * 2;
 	ret = io_uring_queue_init_params(entries, &q->ring, &p);
 	if (!ret)
-		ret = io_uring_register_buffers_sparse(&q->ring, d->conf.nr_slots);
+		ret = io_uring_register_buffers_sparse(&q->ring, table_size(d));
 	if (!ret && d->conf.ops->queue_init)
 		ret = d->conf.ops->queue_init(q);
 	if (ret) {
@@ -433,7 +518,12 @@ int ublk_start(struct ublk_dev *d, const struct ublk_conf *conf)
 	d->info.queue_depth = conf->depth;
 	d->info.max_io_buf_bytes = 64 << 10;
 	d->info.dev_id = (uint32_t)-1;
-	d->info.flags = UBLK_F_SUPPORT_ZERO_COPY | UBLK_F_CMD_IOCTL_ENCODE;
+	/* AUTO alone: the kernel's registration is the only one. */
+	d->info.flags = UBLK_F_CMD_IOCTL_ENCODE;
+	if (conf->reg != UBLK_REG_AUTO)
+		d->info.flags |= UBLK_F_SUPPORT_ZERO_COPY;
+	if (conf->reg != UBLK_REG_MANUAL)
+		d->info.flags |= UBLK_F_AUTO_BUF_REG;
 	ret = ctrl_cmd(d, UBLK_U_CMD_ADD_DEV, &d->info, sizeof(d->info), 0);
 	if (ret == -EINVAL || ret == -EOPNOTSUPP)
 		return t_skip("ublk_drv rejects UBLK_F_SUPPORT_ZERO_COPY with ioctl-encoded commands: %s",
@@ -443,8 +533,11 @@ int ublk_start(struct ublk_dev *d, const struct ublk_conf *conf)
 	d->dev_id = d->info.dev_id;
 	record_id(d->dev_id);
 	/* Before 6.15 the driver clears the flag: no zero copy to test. */
-	if (!(d->info.flags & UBLK_F_SUPPORT_ZERO_COPY))
+	if (conf->reg != UBLK_REG_AUTO && !(d->info.flags & UBLK_F_SUPPORT_ZERO_COPY))
 		return t_skip("ublk_drv has no zero copy (UBLK_F_SUPPORT_ZERO_COPY cleared at ADD_DEV; 6.15+)");
+	/* The same for automatic registration before 6.16. */
+	if (conf->reg != UBLK_REG_MANUAL && !(d->info.flags & UBLK_F_AUTO_BUF_REG))
+		return t_skip("ublk_drv has no UBLK_F_AUTO_BUF_REG (cleared at ADD_DEV; 6.16+)");
 	/* The driver caps the queues at the number of CPUs. */
 	if (d->info.nr_hw_queues < conf->nr_queues)
 		d->conf.nr_queues = d->info.nr_hw_queues;

@@ -49,6 +49,12 @@
 #ifndef UBLK_F_AUTO_BUF_REG
 #define UBLK_F_AUTO_BUF_REG	(1ULL << 11)
 #endif
+#ifndef UBLK_AUTO_BUF_REG_FALLBACK
+#define UBLK_AUTO_BUF_REG_FALLBACK	(1 << 0)
+#endif
+#ifndef UBLK_IO_F_NEED_REG_BUF
+#define UBLK_IO_F_NEED_REG_BUF	(1U << 17)
+#endif
 #ifndef UBLK_IO_RES_ABORT
 #define UBLK_IO_RES_ABORT	(-19)	/* -ENODEV */
 #endif
@@ -78,11 +84,14 @@ struct ublk_fail {
 struct ublk_io {
 	const struct ublksrv_io_desc *iod;
 	int idx;		/* buffer slot of the request in flight, or -1 */
+	unsigned int nr;	/* requests this tag has served */
+	bool manual;		/* the server registered idx (not the kernel) */
+	bool want_fallback;	/* the fetch named an index the kernel must refuse */
 	int pending;		/* CQEs still due: register, unregister, back end */
 	int res;		/* what COMMIT_AND_FETCH reports */
 	bool busy;		/* a request is being served */
 	bool need_commit;	/* done: COMMIT_AND_FETCH on the next batch */
-	bool unreg_seen;	/* the unregister completed */
+	bool behind_seen;	/* what the batch queued behind the data I/O completed */
 	bool data_done;		/* the back end's data I/O completed */
 	bool stopping;		/* the fetch ended (device stopping) */
 };
@@ -98,6 +107,9 @@ struct ublk_io {
 struct ublk_tgt_ops {
 	const char *name;
 	bool big_sqe;		/* its SQEs need SQE128 and CQE32 (passthrough) */
+	int (*probe)(void);	/* 0, or the case's skip: the kernel lacks an opcode */
+	/* The bytes it holds under device offset @off: read, or with @put write. */
+	int (*store)(struct ublk_dev *d, uint64_t off, void *buf, size_t len, bool put);
 	int (*init)(struct ublk_dev *d);
 	int (*queue_init)(struct ublk_queue *q);
 	int (*queue_io)(struct ublk_queue *q, int tag, unsigned int idx);
@@ -106,11 +118,27 @@ struct ublk_tgt_ops {
 	void (*exit)(struct ublk_dev *d);
 };
 
+/*
+ * Who puts the request's pages in the buffer table.
+ *  MANUAL: the server, REGISTER_IO_BUF -> I/O -> UNREGISTER_IO_BUF in one
+ *          unlinked batch (the order under test).
+ *  AUTO:   the kernel (UBLK_F_AUTO_BUF_REG, 6.16+) at slot = tag before the
+ *          request reaches the server, and unregisters it when the server
+ *          commits, after the I/O completed: no command the I/O must
+ *          outrun, so a late lookup still finds the request's pages.
+ *  AUTO_FALLBACK: AUTO with UBLK_AUTO_BUF_REG_FALLBACK, and every other
+ *          request of a tag named an index the kernel must refuse, so it
+ *          arrives with UBLK_IO_F_NEED_REG_BUF and the server serves it the
+ *          MANUAL way: the mix a server with a full table lives with.
+ */
+enum ublk_reg { UBLK_REG_MANUAL, UBLK_REG_AUTO, UBLK_REG_AUTO_FALLBACK };
+
 /* What a case asks for. */
 struct ublk_conf {
 	const struct ublk_tgt_ops *ops;
 	unsigned int nr_queues, depth;
 	unsigned int nr_slots;		/* buffer slots per queue (reused) */
+	enum ublk_reg reg;
 	uint64_t size;			/* device bytes */
 	bool defer_taskrun;		/* queue rings SINGLE_ISSUER|DEFER_TASKRUN */
 	unsigned int tgt_flags;		/* for the back end, e.g. POLL_FIRST */
@@ -132,6 +160,7 @@ struct ublk_queue {
 	/* Counters, read by the case after the queue thread ended. */
 	unsigned long served, failed, parked, inline_done;
 	unsigned long parked_w, inline_w;	/* of which writes */
+	unsigned long auto_reg, fallback;	/* requests the kernel registered / refused */
 	uint64_t first_parked_ud[2];		/* [is write] */
 };
 
@@ -156,7 +185,7 @@ struct ublk_dev {
 };
 
 /* user_data: bits 0-15 tag, 16-23 kind, 24-31 queue, 32-63 the case pid. */
-enum { UBLK_UD_CMD = 1, UBLK_UD_REG, UBLK_UD_UNREG, UBLK_UD_DATA, UBLK_UD_TGT };
+enum { UBLK_UD_CMD = 1, UBLK_UD_REG, UBLK_UD_UNREG, UBLK_UD_DATA, UBLK_UD_MARK, UBLK_UD_TGT };
 uint64_t ublk_ud(const struct ublk_queue *q, int tag, unsigned int kind);
 static inline unsigned int ublk_ud_kind(uint64_t ud) { return (ud >> 16) & 0xff; }
 static inline int ublk_ud_tag(uint64_t ud) { return ud & 0xffff; }
@@ -188,10 +217,6 @@ extern const struct ublk_tgt_ops ublk_tgt_file, ublk_tgt_net, ublk_tgt_nvme;
 #define UBLK_NET_PF_SEND	(1U << 1)	/* IORING_RECVSEND_POLL_FIRST on the data send */
 #define UBLK_NET_PF_RECV	(1U << 2)	/* and on the data recv */
 #define UBLK_NET_VEC		(1U << 3)	/* with _ZC: IORING_SEND_VECTORIZED, two iovecs */
-/* The bytes the back end holds at @off (for the store check). */
-int ublk_tgt_read_store(struct ublk_dev *d, uint64_t off, void *buf, size_t len);
-int ublk_file_store(struct ublk_dev *d, uint64_t off, void *buf, size_t len);
-int ublk_net_store(struct ublk_dev *d, uint64_t off, void *buf, size_t len);
 
 /* ---- the client (ublk_client.c) ------------------------------------ */
 

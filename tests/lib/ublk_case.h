@@ -22,6 +22,7 @@ struct ublk_scn {
 	const struct ublk_tgt_ops *ops;
 	unsigned int tgt_flags;
 	bool parks;		/* the data I/O must park: prove it did */
+	enum ublk_reg reg;	/* who registers the request's pages (ublk.h) */
 	enum ublk_kind kind;
 	bool fillers;		/* NVMe: fillers hold every tag around each request */
 };
@@ -39,14 +40,5 @@ struct ublk_nvme {
 	unsigned int nsid, lba_size, tags;
 	uint64_t base;		/* device offset 0 is this byte of the namespace */
 };
-
-/* Read (or with @put, write) the namespace under the device's @off. */
-int ublk_nvme_store(struct ublk_dev *d, uint64_t off, void *buf, size_t len, bool put);
-
-/* 0 if the kernel takes RECV with a fixed buffer, else the case's skip. */
-int ublk_net_probe(void);
-
-/* The network store is this process's memory: fill it directly. */
-int ublk_net_store_put(struct ublk_dev *d, uint64_t off, const void *buf, size_t len);
 
 #endif

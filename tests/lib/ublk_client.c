@@ -60,24 +60,10 @@ uint64_t ublk_pat_check(const uint8_t *p, uint64_t off, size_t len,
 	return 0;
 }
 
-int ublk_tgt_read_store(struct ublk_dev *d, uint64_t off, void *buf, size_t len)
+/* The back end's bytes (the store check), or (@put) the pattern put there. */
+static int store(struct ublk_dev *d, uint64_t off, void *buf, size_t len, bool put)
 {
-	if (d->conf.ops == &ublk_tgt_nvme)
-		return ublk_nvme_store(d, off, buf, len, false);
-	if (d->conf.ops == &ublk_tgt_file)
-		return ublk_file_store(d, off, buf, len);
-	return ublk_net_store(d, off, buf, len);
-}
-
-/* Put the pattern straight into the back end's store (for read cases). */
-static int store_put(struct ublk_dev *d, uint64_t off, const void *buf, size_t len)
-{
-	if (d->conf.ops == &ublk_tgt_nvme)
-		return ublk_nvme_store(d, off, (void *)buf, len, true);
-	if (d->conf.ops == &ublk_tgt_file)
-		return pwrite((int)(intptr_t)d->tgt_data - 1, buf, len, off) == (ssize_t)len ? 0 : -EIO;
-	/* The net store is this process's memory, read by the sink threads. */
-	return ublk_net_store_put(d, off, buf, len);
+	return d->conf.ops->store(d, off, buf, len, put);
 }
 
 /* "server: queue 0 tag 3 offset 8192: SEND_ZC ... (-14)" or "". */
@@ -220,7 +206,7 @@ static int check_store(struct ublk_dev *d, const uint64_t *offs, unsigned int n,
 	for (unsigned int i = 0; i < n; i++) {
 		uint64_t bad;
 
-		if (ublk_tgt_read_store(d, offs[i], b, BS))
+		if (store(d, offs[i], b, BS, false))
 			return t_fail("reading the back-end store at %" PRIu64, offs[i]);
 		bad = ublk_pat_check(b, offs[i], BS, gen, desc, sizeof(desc));
 		if (bad)
@@ -323,7 +309,7 @@ static int fillers_io(struct fillers *f, const struct ublk_nvme *n, struct clien
 		return t_fail("no filler count from the harness (FIXBUF_NVME_TAGS)");
 	for (unsigned int i = 0; !write && i < nblocks; i++) {
 		ublk_pat_fill(b, offs[i], BS, 2);
-		if (store_put(d, offs[i], b, BS))
+		if (store(d, offs[i], b, BS, true))
 			return t_fail("filling the namespace");
 	}
 	if (posix_memalign((void **)&buf, BS, (size_t)f->n * BS))
@@ -361,6 +347,33 @@ static int fillers_io(struct fillers *f, const struct ublk_nvme *n, struct clien
 
 /* ---- the scenarios ------------------------------------------------------ */
 
+/*
+ * With UBLK_F_AUTO_BUF_REG: the kernel registered (and, with the fallback,
+ * refused) what the fetches asked for, both seen. 0 or a verdict.
+ */
+static int prove_auto(const struct ublk_scn *s, struct ublk_dev *d)
+{
+	unsigned long reg = UBLK_SUM(d, auto_reg), refused = UBLK_SUM(d, fallback);
+
+	if (s->reg == UBLK_REG_MANUAL)
+		return 0;
+	if (!reg)
+		return t_fail("path not taken: the kernel registered no request's pages (UBLK_F_AUTO_BUF_REG)");
+	if (s->reg == UBLK_REG_AUTO_FALLBACK && !refused)
+		return t_fail("path not taken: the kernel refused no slot (UBLK_AUTO_BUF_REG_FALLBACK); %lu registered",
+			      reg);
+	t_note("the kernel registered %lu requests' pages%s", reg,
+	       refused ? " and refused the others', which the server registered" : "");
+	return 0;
+}
+
+/* What a parked data I/O completed after, by who registered its pages. */
+static const char *const behind[] = {
+	[UBLK_REG_MANUAL] = "their slot was unregistered",
+	[UBLK_REG_AUTO] = "the NOP queued behind them, on the kernel's slot",
+	[UBLK_REG_AUTO_FALLBACK] = "what was queued behind them (their unregister, or a NOP on the kernel's slot)",
+};
+
 static int run(const struct ublk_scn *s, struct ublk_dev *d, struct client *c,
 	       struct t_trace *tr, struct ublk_nvme *nvme)
 {
@@ -368,6 +381,7 @@ static int run(const struct ublk_scn *s, struct ublk_dev *d, struct client *c,
 	const unsigned int nblocks = s->kind == UBLK_CONC ? 512 : s->ops == &ublk_tgt_nvme ? 4 : 16;
 	struct ublk_conf conf = {
 		.ops = s->ops, .tgt_flags = s->tgt_flags, .defer_taskrun = true,
+		.reg = s->reg,
 		.nr_queues = s->kind == UBLK_CONC ? 2 : 1,
 		.depth = s->kind == UBLK_CONC ? 16 : 4,
 		.tgt_arg = nvme,
@@ -404,7 +418,7 @@ static int run(const struct ublk_scn *s, struct ublk_dev *d, struct client *c,
 
 		for (unsigned int i = 0; i < nblocks; i++) {
 			ublk_pat_fill(b, offs[i], BS, 2);
-			if (store_put(d, offs[i], b, BS))
+			if (store(d, offs[i], b, BS, true))
 				return t_fail("filling the back-end store");
 		}
 		if ((ret = client_io(c, d, offs, nblocks, false, 2)))
@@ -426,9 +440,9 @@ static int run(const struct ublk_scn *s, struct ublk_dev *d, struct client *c,
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		secs = t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-		t_note("%lu client requests in %.1f s, %u queue(s) (the driver caps them at the CPUs) x %u tags, %u slots reused; server: %lu served, %lu parked past their unregister",
+		t_note("%lu client requests in %.1f s, %u queue(s) (the driver caps them at the CPUs) x %u tags, %u slots reused; server: %lu served, %lu completed after %s",
 		       c->ios, secs, d->conf.nr_queues, conf.depth, conf.nr_slots,
-		       UBLK_SUM(d, served), UBLK_SUM(d, parked));
+		       UBLK_SUM(d, served), UBLK_SUM(d, parked), behind[s->reg]);
 	}
 	if (c->nerr)
 		return t_fail("%lu of %lu client requests failed or read wrong data (%llu server failures); the first: %s",
@@ -437,6 +451,8 @@ static int run(const struct ublk_scn *s, struct ublk_dev *d, struct client *c,
 		return t_fail("the client saw right data, but the server recorded %llu failures%s",
 			      d->fails_total, server_says(d, d->fails[0].off, (char[320]){0}, 320));
 
+	if (s->parks && (ret = prove_auto(s, d)))
+		return ret;
 	/* The data I/O outlived its unregister: only then was order tested. */
 	for (int w = 0; s->parks && w < 2; w++) {
 		const char *what = w ? "write" : "read";
@@ -449,8 +465,8 @@ static int run(const struct ublk_scn *s, struct ublk_dev *d, struct client *c,
 		parked = w ? pw : UBLK_SUM(d, parked) - pw;
 		inl = w ? iw : UBLK_SUM(d, inline_done) - iw;
 		if (!parked)
-			return t_fail("path not taken: every %s data I/O completed before its unregister (%lu inline)",
-				      what, inl);
+			return t_fail("path not taken: every %s data I/O completed before %s (%lu inline)",
+				      what, s->reg == UBLK_REG_MANUAL ? "its unregister" : "what was queued behind it", inl);
 		if (s->fillers) {
 			/* The punt is the proof the NOWAIT allocation failed. */
 			seen = 0;
@@ -466,8 +482,8 @@ static int run(const struct ublk_scn *s, struct ublk_dev *d, struct client *c,
 			if (s->kind != UBLK_CONC && seen <= 0)
 				return t_fail("path not taken: tracefs saw no deferred task work after the parked %s", what);
 		}
-		t_note("%lu of %lu %s data I/Os completed after their slot was unregistered, with the right data",
-		       parked, parked + inl, what);
+		t_note("%lu of %lu %s data I/Os completed after %s, with the right data",
+		       parked, parked + inl, what, behind[s->reg]);
 	}
 	return T_PASS;
 }
@@ -517,8 +533,8 @@ int ublk_case(const void *arg)
 	if (s->ops == &ublk_tgt_nvme)
 		alarm(60);	/* a slow device: each filler round waits for it */
 	t_trace_start(&tr);
-	if (s->ops == &ublk_tgt_net)
-		ret = ublk_net_probe();
+	if (s->ops->probe)
+		ret = s->ops->probe();
 	if (!ret && s->ops == &ublk_tgt_nvme)
 		ret = nvme_open(&n);
 	if (!ret)

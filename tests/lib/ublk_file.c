@@ -68,9 +68,11 @@ static void file_exit(struct ublk_dev *d)
 	d->tgt_data = NULL;
 }
 
-int ublk_file_store(struct ublk_dev *d, uint64_t off, void *buf, size_t len)
+static int file_store(struct ublk_dev *d, uint64_t off, void *buf, size_t len, bool put)
 {
-	return pread(store_fd(d), buf, len, off) == (ssize_t)len ? 0 : -EIO;
+	ssize_t r = put ? pwrite(store_fd(d), buf, len, off) : pread(store_fd(d), buf, len, off);
+
+	return r == (ssize_t)len ? 0 : -EIO;
 }
 
 const struct ublk_tgt_ops ublk_tgt_file = {
@@ -79,4 +81,5 @@ const struct ublk_tgt_ops ublk_tgt_file = {
 	.queue_io = file_queue_io,
 	.tgt_cqe = file_cqe,
 	.exit = file_exit,
+	.store = file_store,
 };

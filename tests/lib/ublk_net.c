@@ -382,33 +382,17 @@ static void net_exit(struct ublk_dev *d)
 	nd->lfd = -1;
 }
 
-int ublk_net_store(struct ublk_dev *d, uint64_t off, void *buf, size_t len)
+/* The store is this process's memory, read and written by the sink threads. */
+static int net_store(struct ublk_dev *d, uint64_t off, void *buf, size_t len, bool put)
 {
 	struct net_dev *nd = d->tgt_data;
 
 	if (!nd || !nd->store || off + len > nd->size)
 		return -EINVAL;
-	memcpy(buf, nd->store + off, len);
-	return 0;
-}
-
-const struct ublk_tgt_ops ublk_tgt_net = {
-	.name = "net",
-	.init = net_init,
-	.queue_init = net_queue_init,
-	.queue_io = net_queue_io,
-	.tgt_cqe = net_cqe,
-	.queue_exit = net_queue_exit,
-	.exit = net_exit,
-};
-
-int ublk_net_store_put(struct ublk_dev *d, uint64_t off, const void *buf, size_t len)
-{
-	struct net_dev *nd = d->tgt_data;
-
-	if (!nd || !nd->store || off + len > nd->size)
-		return -EINVAL;
-	memcpy(nd->store + off, buf, len);
+	if (put)
+		memcpy(nd->store + off, buf, len);
+	else
+		memcpy(buf, nd->store + off, len);
 	return 0;
 }
 
@@ -418,7 +402,7 @@ int ublk_net_store_put(struct ublk_dev *d, uint64_t off, const void *buf, size_t
  * new device included: where the kernel refuses that, no net case can
  * run. 0, or the case's skip.
  */
-int ublk_net_probe(void)
+static int net_probe(void)
 {
 	static uint8_t buf[64];
 	struct iovec iov = { buf, sizeof(buf) };
@@ -452,3 +436,15 @@ int ublk_net_probe(void)
 		return t_skip("kernel rejects RECV with IORING_RECVSEND_FIXED_BUF (7.2+): the net back end receives into the request's slot");
 	return ret ? t_fail("RECV fixed probe on a socketpair: %s", strerror(-ret)) : 0;
 }
+
+const struct ublk_tgt_ops ublk_tgt_net = {
+	.name = "net",
+	.probe = net_probe,
+	.init = net_init,
+	.queue_init = net_queue_init,
+	.queue_io = net_queue_io,
+	.tgt_cqe = net_cqe,
+	.queue_exit = net_queue_exit,
+	.exit = net_exit,
+	.store = net_store,
+};

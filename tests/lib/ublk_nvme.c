@@ -74,15 +74,7 @@ static void nvme_cqe(struct ublk_queue *q, int tag, const struct io_uring_cqe *c
 	io->res = -EIO;
 }
 
-const struct ublk_tgt_ops ublk_tgt_nvme = {
-	.name = "nvme",
-	.big_sqe = true,
-	.init = nvme_init,
-	.queue_io = nvme_queue_io,
-	.tgt_cqe = nvme_cqe,
-};
-
-int ublk_nvme_store(struct ublk_dev *d, uint64_t off, void *buf, size_t len, bool put)
+static int nvme_store(struct ublk_dev *d, uint64_t off, void *buf, size_t len, bool put)
 {
 	const struct ublk_nvme *n = d->conf.tgt_arg;
 	ssize_t r;
@@ -99,3 +91,12 @@ int ublk_nvme_store(struct ublk_dev *d, uint64_t off, void *buf, size_t len, boo
 	free(b);
 	return r == (ssize_t)len ? 0 : -EIO;
 }
+
+const struct ublk_tgt_ops ublk_tgt_nvme = {
+	.name = "nvme",
+	.big_sqe = true,
+	.init = nvme_init,
+	.queue_io = nvme_queue_io,
+	.tgt_cqe = nvme_cqe,
+	.store = nvme_store,
+};
