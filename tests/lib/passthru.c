@@ -220,23 +220,13 @@ static int exercise(struct pt_ctx *x)
 static int probe_fixed(struct pt_ctx *x)
 {
 	const struct pt_case *c = x->c;
-	struct io_uring_cqe cqe;
-	struct pt_cmd_mem mem;
-	int ret;
+	int ret = pt_dev_cmd(&x->ring, c->ops, &x->d, false, c->vec, x->b.addr, PT_IDX);
 
-	c->ops->prep(&x->d, io_uring_get_sqe(&x->ring), false, c->vec, x->b.addr,
-		     PT_LEN, PT_DATA_LBA_BYTES / x->d.lba_size, PT_IDX, &mem);
-	ret = io_uring_submit(&x->ring);
-	if (ret != 1)
-		return t_fail("submitting the support probe: %s",
-			      strerror(ret < 0 ? -ret : EIO));
-	if (t_wait_cqe(&x->ring, &cqe, WAIT_MS))
-		return t_fail("support probe: no completion within %d ms", WAIT_MS);
-	if (cqe.res == -EINVAL || cqe.res == -EOPNOTSUPP)
+	if (ret == -EINVAL || ret == -EOPNOTSUPP)
 		return t_skip("kernel rejects this %s command with a fixed buffer (%s)",
-			      c->ops->name, strerror(-cqe.res));
-	if (cqe.res < 0)
-		return t_fail("support probe (inline read): %s", strerror(-cqe.res));
+			      c->ops->name, strerror(-ret));
+	if (ret < 0)
+		return t_fail("support probe (inline read): %s", strerror(-ret));
 	t_pat_fill(x->b.addr, PT_LEN, c->write ? T_ORIG : T_POISON);
 	return 0;
 }

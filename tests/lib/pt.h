@@ -50,6 +50,13 @@ struct pt_case {
 int pt_dev_open(const struct pt_dev_ops *ops, struct pt_dev *d);
 void pt_dev_close(struct pt_dev *d);
 /*
+ * One inline command on the cases' data area (PT_LEN bytes at
+ * PT_DATA_LBA_BYTES), through slot @idx or, with -1, @buf: its cqe->res,
+ * or -ETIME / a submit error.
+ */
+int pt_dev_cmd(struct io_uring *ring, const struct pt_dev_ops *ops, const struct pt_dev *d,
+	       bool write, bool vec, uint8_t *buf, int idx);
+/*
  * Put @pat at the cases' data area with a plain (not fixed) command: 0 or
  * a verdict (skip where the device has no io_uring passthrough).
  */

@@ -44,24 +44,31 @@ void pt_dev_close(struct pt_dev *d)
 	t_close(&d->blk);
 }
 
-int pt_dev_fill(struct io_uring *ring, const struct pt_dev_ops *ops,
-		const struct pt_dev *d, enum t_pat pat)
+int pt_dev_cmd(struct io_uring *ring, const struct pt_dev_ops *ops, const struct pt_dev *d,
+	       bool write, bool vec, uint8_t *buf, int idx)
 {
 	struct io_uring_cqe cqe;
 	struct pt_cmd_mem mem;
+	int ret;
+
+	ops->prep(d, io_uring_get_sqe(ring), write, vec, buf, PT_LEN,
+		  PT_DATA_LBA_BYTES / d->lba_size, idx, &mem);
+	ret = io_uring_submit(ring);
+	if (ret == 1)
+		return t_wait_cqe(ring, &cqe, 15000) ? -ETIME : cqe.res;
+	return ret < 0 ? ret : -EIO;
+}
+
+int pt_dev_fill(struct io_uring *ring, const struct pt_dev_ops *ops,
+		const struct pt_dev *d, enum t_pat pat)
+{
 	uint8_t *p;
 	int ret;
 
 	if (posix_memalign((void **)&p, 4096, PT_LEN))
 		return -ENOMEM;
 	t_pat_fill(p, PT_LEN, pat);
-	ops->prep(d, io_uring_get_sqe(ring), true, false, p, PT_LEN,
-		  PT_DATA_LBA_BYTES / d->lba_size, -1, &mem);
-	ret = io_uring_submit(ring);
-	if (ret == 1)
-		ret = t_wait_cqe(ring, &cqe, 15000) ? -ETIME : cqe.res;
-	else if (ret >= 0)
-		ret = -EIO;
+	ret = pt_dev_cmd(ring, ops, d, true, false, p, -1);
 	free(p);
 	/* BSG has no ->uring_cmd before 7.2: io_uring says so at issue. */
 	if (ret == -EOPNOTSUPP)
