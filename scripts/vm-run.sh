@@ -50,41 +50,74 @@ if [[ -z ${VM_CMD:-} ]]; then
 else
 	cmd=$VM_CMD
 fi
-((!nomods)) || cmd="mount -t virtiofs fixbufrepo $(printf %q "$repo") && cd $(printf %q "$repo") && $cmd"
+# Module-less kernels mount their shares themselves (below): results/, and
+# first the checkout itself where the guest hides it.
+hidden=0
+case $repo/ in
+/tmp/* | /var/tmp/* | /run/* | /var/cache/* | /var/log/* | /var/lib/* | /dev/shm/*) hidden=1 ;;
+esac
+if ((nomods)); then
+	mnt="mount -t virtiofs fixbufres $(printf %q "$repo/results")"
+	# Under the guest's tmpfs the path is not there yet: virtme's --cwd would
+	# kill its init, so the command makes it and goes there itself.
+	((!hidden)) || mnt="mkdir -p $(printf %q "$repo") && mount -t virtiofs fixbufrepo $(printf %q "$repo") && $mnt"
+	cmd="$mnt && cd $(printf %q "$repo") && $cmd"
+fi
 
 # shellcheck disable=SC2317 # called from the EXIT traps
 vfs_stop() {
-	[[ -z ${vfs_pid:-} ]] || { kill "$vfs_pid" 2>/dev/null || :; wait "$vfs_pid" 2>/dev/null || :; }
+	local p
+	# The wrapper's daemon is its child.
+	for p in ${vfs_pids[@]+"${vfs_pids[@]}"}; do pkill -P "$p" 2>/dev/null || :; kill "$p" 2>/dev/null || :; done
+	for p in ${vfs_pids[@]+"${vfs_pids[@]}"}; do wait "$p" 2>/dev/null || :; done
 	[[ -z ${vfs_dir:-} ]] || rm -rf -- "$vfs_dir"
+}
+
+# Wait for a daemon's socket and pass it to qemu under TAG.
+vfs_plug() {
+	local tag=$1 _
+	for _ in $(seq 250); do
+		[[ -S $vfs_dir/$tag.sock ]] && break
+		sleep 0.02
+	done
+	qemu_share+=" -chardev socket,id=$tag,path=$vfs_dir/$tag.sock -device vhost-user-fs-pci,chardev=$tag,tag=$tag"
 }
 
 # The guest sees the host's root read-only, but virtme's init puts tmpfs
 # over /tmp, /var/tmp, /run, /var/cache, /var/log, /var/lib and /dev/shm: a
 # checkout under one of them (a CI runner's, say) is mounted back at its own
-# path. Writable, since virtme mounts every --rwdir before any --rodir and a
-# read-only repo would hide results/; the harness only writes results/.
+# path. With 9p writable, since virtme mounts every --rwdir before any
+# --rodir and a read-only repo would hide results/; the harness only writes
+# results/.
 dirs=()
+vfs_pids=()
 if ((nomods)); then
-	# The repository share, writable (results/); qemu's C daemon as root.
+	# virtiofs: results/ is the one writable share (qemu's C daemon, as
+	# root); a hidden checkout is shared read-only by the wrapper vng uses
+	# for the root. Their messages (a disconnect says "Unexpected poll revents")
+	# go to virtiofsd.log next to the console.
 	vfs_dir=$(mktemp -d /tmp/fixbuf-vfs.XXXXXX)
-	/usr/lib/qemu/virtiofsd --socket-path="$vfs_dir/repo.sock" -o source="$repo" -o cache=none \
-		-o sandbox=chroot -o log_level=err &
-	vfs_pid=$!
 	trap vfs_stop EXIT
-	for _ in $(seq 250); do
-		[[ -S $vfs_dir/repo.sock ]] && break
-		sleep 0.02
-	done
-	qemu_share=" -chardev socket,id=fixbufrepo,path=$vfs_dir/repo.sock -device vhost-user-fs-pci,chardev=fixbufrepo,tag=fixbufrepo"
+	qemu_share=''
+	if ((hidden)); then
+		"$repo/scripts/lib/virtiofs/virtiofsd" --socket-path "$vfs_dir/fixbufrepo.sock" \
+			--shared-dir "$repo" -o cache=none 2>>"$out/virtiofsd.log" &
+		vfs_pids+=($!)
+		vfs_plug fixbufrepo
+	fi
+	/usr/lib/qemu/virtiofsd --socket-path="$vfs_dir/fixbufres.sock" -o source="$repo/results" \
+		-o cache=none -o sandbox=chroot -o log_level=err 2>>"$out/virtiofsd.log" &
+	vfs_pids+=($!)
+	vfs_plug fixbufres
 	VM_FS=virtiofs
 	PATH=$repo/scripts/lib/virtiofs:$PATH
 else
-	case $repo/ in
-	/tmp/* | /var/tmp/* | /run/* | /var/cache/* | /var/log/* | /var/lib/* | /dev/shm/*) dirs+=(--rwdir "$repo") ;;
-	esac
+	((!hidden)) || dirs+=(--rwdir "$repo")
 	dirs+=(--rwdir "$repo/results")
 fi
-vng_args=(--run "$kimg" --name "$run_id" --cpus "${VM_CPUS:-1}" --memory "${VM_MEM:-2G}" --cwd "$repo"
+cwd=$repo
+((!nomods || !hidden)) || cwd=/
+vng_args=(--run "$kimg" --name "$run_id" --cpus "${VM_CPUS:-1}" --memory "${VM_MEM:-2G}" --cwd "$cwd"
 	"${dirs[@]}"
 	# ttyS0 is virtme's (to /dev/null) and 8250 can register only one console,
 	# so ttyS1 gets a polled earlycon that keep_bootcon keeps: warnings, oopses, panics.
