@@ -185,13 +185,14 @@ static struct io_uring_sqe *queue_io_cmd(struct ublk_queue *q, int tag, uint32_t
 }
 
 /*
- * The buffer table: with UBLK_REG_AUTO* slots [0, depth) are the kernel's
- * (slot = tag), the server's pool follows; one past the end is the index
- * the kernel must refuse (UBLK_REG_AUTO_FALLBACK).
+ * The buffer table: with UBLK_REG_AUTO* slots [0, 2 x depth) are the
+ * kernel's, two a tag (tag and tag + depth, used in turn), the server's
+ * pool follows; one past the end is the index the kernel must refuse
+ * (UBLK_REG_AUTO_FALLBACK).
  */
 static unsigned int pool_base(const struct ublk_dev *d)
 {
-	return d->conf.reg == UBLK_REG_MANUAL ? 0 : d->conf.depth;
+	return d->conf.reg == UBLK_REG_MANUAL ? 0 : 2 * d->conf.depth;
 }
 
 static unsigned int table_size(const struct ublk_dev *d)
@@ -202,14 +203,17 @@ static unsigned int table_size(const struct ublk_dev *d)
 /*
  * FETCH_REQ, or COMMIT_AND_FETCH_REQ with the request's result. Zero copy:
  * no server buffer. With UBLK_F_AUTO_BUF_REG, sqe->addr names the slot the
- * kernel registers the next request at (struct ublk_auto_buf_reg).
+ * kernel registers the next request at (struct ublk_auto_buf_reg), while
+ * the commit unregisters the slot of the request it completes. A tag's two
+ * slots alternate, so a commit that unregistered the slot just named
+ * instead of the old one (upstream fixed that in the batch commands
+ * before 7.3) leaves the old one taken: queue_probe() finds it.
  */
 static void queue_fetch(struct ublk_queue *q, int tag, bool commit)
 {
 	struct ublk_io *io = &q->ios[tag];
 	const struct ublk_dev *d = q->dev;
 	struct io_uring_sqe *sqe;
-	unsigned int idx = tag;
 	uint8_t flags = 0;
 
 	sqe = queue_io_cmd(q, tag, commit ? UBLK_U_IO_COMMIT_AND_FETCH_REQ :
@@ -220,17 +224,56 @@ static void queue_fetch(struct ublk_queue *q, int tag, bool commit)
 		return;
 	/* Alternate across tags too: refused and registered ones in flight. */
 	io->want_fallback = d->conf.reg == UBLK_REG_AUTO_FALLBACK && (io->nr + tag) % 2;
-	if (io->want_fallback)
-		idx = table_size(d);
+	if (io->want_fallback) {
+		io->auto_idx = table_size(d);
+	} else {
+		io->auto_idx = tag + (io->second ? d->conf.depth : 0);
+		io->second = !io->second;
+	}
 	if (d->conf.reg == UBLK_REG_AUTO_FALLBACK)
 		flags = UBLK_AUTO_BUF_REG_FALLBACK;
-	sqe->addr = idx | (uint64_t)flags << 16;	/* reserved fields zero */
+	sqe->addr = io->auto_idx | (uint64_t)flags << 16;	/* reserved fields zero */
 }
 
 static void queue_buf_cmd(struct ublk_queue *q, int tag, unsigned int idx, bool reg)
 {
 	queue_io_cmd(q, tag, reg ? UBLK_U_IO_REGISTER_IO_BUF : UBLK_U_IO_UNREGISTER_IO_BUF,
 		     idx, reg ? UBLK_UD_REG : UBLK_UD_UNREG);
+}
+
+/*
+ * Behind the commit of a request on the kernel's slot, same batch: a NOP
+ * that looks the slot up (IORING_NOP_FIXED_BUFFER) must find it empty.
+ * Found, the kernel unregistered another slot and still holds the
+ * committed request by this one, which then never completes and hangs
+ * every opener of the disk in uninterruptible sleep (the rotating auto_buf
+ * index bug): a failure, and the server empties the slot itself.
+ */
+static void queue_probe(struct ublk_queue *q, int tag)
+{
+	struct io_uring_sqe *sqe = get_sqe(q);
+
+	io_uring_prep_nop(sqe);
+	sqe->rw_flags = IORING_NOP_FIXED_BUFFER;	/* sqe->nop_flags */
+	sqe->buf_index = q->ios[tag].last_idx;
+	sqe->user_data = ublk_ud(q, tag, UBLK_UD_PROBE);
+}
+
+static void probe_done(struct ublk_queue *q, int tag, int res)
+{
+	struct iovec none = { 0 };
+	int idx = q->ios[tag].last_idx;
+
+	if (res == -EFAULT)
+		return;
+	if (res) {
+		ublk_fail(q, tag, "NOP with IORING_NOP_FIXED_BUFFER on slot %d: %s (%d)",
+			  idx, strerror(-res), res);
+		return;
+	}
+	ublk_fail(q, tag, "UBLK_F_AUTO_BUF_REG: slot %d still registered after its request's commit (the kernel unregistered another slot); the server emptied it",
+		  idx);
+	io_uring_register_buffers_update_tag(&q->ring, idx, &none, NULL, 1);
 }
 
 static int slot_get(struct ublk_queue *q)
@@ -247,6 +290,8 @@ static void finish(struct ublk_queue *q, int tag)
 {
 	struct ublk_io *io = &q->ios[tag];
 
+	io->last_idx = io->idx;
+	io->last_kernel = io->idx >= 0 && !io->manual;
 	io->busy = false;
 	io->need_commit = true;
 	io->nr++;
@@ -276,7 +321,7 @@ static int kernel_registered(struct ublk_queue *q, int tag)
 	}
 	ublk_fail(q, tag, refused ? "UBLK_F_AUTO_BUF_REG: the kernel refused slot %d (UBLK_IO_F_NEED_REG_BUF)" :
 		  "UBLK_F_AUTO_BUF_REG: the kernel registered out-of-range slot %d instead of refusing it",
-		  refused ? tag : (int)table_size(q->dev));
+		  io->auto_idx);
 	return -1;
 }
 
@@ -311,7 +356,7 @@ static void dispatch(struct ublk_queue *q, int tag)
 		finish(q, tag);
 		return;
 	}
-	idx = by_kernel ? tag : slot_get(q);
+	idx = by_kernel ? io->auto_idx : slot_get(q);
 	if (idx < 0) {
 		/* Cannot happen: nr_slots >= depth is checked at start. */
 		ublk_fail(q, tag, "no free buffer slot");
@@ -360,6 +405,10 @@ static void on_cqe(struct ublk_queue *q, const struct io_uring_cqe *cqe)
 			io->stopping = true;
 		else
 			dispatch(q, tag);
+		return;
+	}
+	if (kind == UBLK_UD_PROBE) {
+		probe_done(q, tag, cqe->res);
 		return;
 	}
 	if (!io->busy)
@@ -447,6 +496,8 @@ static void *queue_thread(void *arg)
 				io->need_commit = false;
 				io->idx = -1;
 				queue_fetch(q, t, true);
+				if (io->last_kernel)
+					queue_probe(q, t);
 			}
 			live += !io->stopping;
 		}

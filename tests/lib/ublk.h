@@ -55,6 +55,9 @@
 #ifndef UBLK_IO_F_NEED_REG_BUF
 #define UBLK_IO_F_NEED_REG_BUF	(1U << 17)
 #endif
+#ifndef IORING_NOP_FIXED_BUFFER
+#define IORING_NOP_FIXED_BUFFER	(1U << 3)	/* io_uring.h, 6.15+ */
+#endif
 #ifndef UBLK_IO_RES_ABORT
 #define UBLK_IO_RES_ABORT	(-19)	/* -ENODEV */
 #endif
@@ -87,6 +90,10 @@ struct ublk_io {
 	unsigned int nr;	/* requests this tag has served */
 	bool manual;		/* the server registered idx (not the kernel) */
 	bool want_fallback;	/* the fetch named an index the kernel must refuse */
+	bool second;		/* the next kernel slot is tag + depth */
+	int auto_idx;		/* the slot the fetch named for the kernel */
+	int last_idx;		/* the slot of the request committed last, */
+	bool last_kernel;	/* which the kernel had registered */
 	int pending;		/* CQEs still due: register, unregister, back end */
 	int res;		/* what COMMIT_AND_FETCH reports */
 	bool busy;		/* a request is being served */
@@ -122,10 +129,11 @@ struct ublk_tgt_ops {
  * Who puts the request's pages in the buffer table.
  *  MANUAL: the server, REGISTER_IO_BUF -> I/O -> UNREGISTER_IO_BUF in one
  *          unlinked batch (the order under test).
- *  AUTO:   the kernel (UBLK_F_AUTO_BUF_REG, 6.16+) at slot = tag before the
- *          request reaches the server, and unregisters it when the server
- *          commits, after the I/O completed: no command the I/O must
- *          outrun, so a late lookup still finds the request's pages.
+ *  AUTO:   the kernel (UBLK_F_AUTO_BUF_REG, 6.16+), at the slot the fetch
+ *          named (two a tag, in turn), before the request reaches the
+ *          server, and unregisters it when the server commits, after the
+ *          I/O completed: no command the I/O must outrun, so a late lookup
+ *          still finds the request's pages.
  *  AUTO_FALLBACK: AUTO with UBLK_AUTO_BUF_REG_FALLBACK, and every other
  *          request of a tag named an index the kernel must refuse, so it
  *          arrives with UBLK_IO_F_NEED_REG_BUF and the server serves it the
@@ -185,7 +193,8 @@ struct ublk_dev {
 };
 
 /* user_data: bits 0-15 tag, 16-23 kind, 24-31 queue, 32-63 the case pid. */
-enum { UBLK_UD_CMD = 1, UBLK_UD_REG, UBLK_UD_UNREG, UBLK_UD_DATA, UBLK_UD_MARK, UBLK_UD_TGT };
+enum { UBLK_UD_CMD = 1, UBLK_UD_REG, UBLK_UD_UNREG, UBLK_UD_DATA, UBLK_UD_MARK, UBLK_UD_PROBE,
+       UBLK_UD_TGT };
 uint64_t ublk_ud(const struct ublk_queue *q, int tag, unsigned int kind);
 static inline unsigned int ublk_ud_kind(uint64_t ud) { return (ud >> 16) & 0xff; }
 static inline int ublk_ud_tag(uint64_t ud) { return ud & 0xffff; }
