@@ -23,7 +23,7 @@ struct pt_ctx {
 	int fillers, submitted;
 	struct t_io_timeout f;
 	struct t_fail_function ff;
-	struct pt_barrier bar;
+	struct t_barrier bar;
 	/* Per case (pid in them): tracefs records accumulate over the cases. */
 	uint64_t ud_fixed, ud_filler;
 	/* What came back so far. */
@@ -39,7 +39,7 @@ static void account(const struct io_uring_cqe *cqe, void *arg)
 {
 	struct pt_ctx *x = arg;
 
-	if (pt_barrier_cqe(&x->bar, cqe))
+	if (t_barrier_cqe(&x->bar, cqe))
 		return;
 	if (cqe->user_data == x->ud_fixed) {
 		x->fixed_done = true;
@@ -164,7 +164,7 @@ static int exercise(struct pt_ctx *x)
 	    (ret = t_io_timeout_arm(&x->f, (unsigned int)x->fillers)))
 		return ret;
 	if (c->park == PARK_ALLOC) {
-		if ((ret = pt_barrier_hold(&x->ring, &x->bar,
+		if ((ret = t_barrier_hold(&x->ring, &x->bar,
 					   0xf1b4000000000000ULL | (uint64_t)getpid() << 16)))
 			return ret;
 		x->submitted++;
@@ -194,7 +194,7 @@ static int exercise(struct pt_ctx *x)
 			      x->fillers_done, x->fixed_done ? " and the command" : "",
 			      c->park == PARK_FAULT ? "completions not dropped?" :
 			      "backend too fast?");
-	if (c->park == PARK_ALLOC && (ret = pt_barrier_release(&x->bar)))
+	if (c->park == PARK_ALLOC && (ret = t_barrier_release(&x->bar)))
 		return ret;
 
 	ret = t_cqe_until(&x->ring, account, all_done, x, WAIT_MS);
@@ -279,12 +279,12 @@ int pt_run(const void *arg)
 	x.ud_filler = 0xf1b3000000000000ULL | (uint64_t)getpid() << 16;
 	v = setup(&x);
 	if (v) {
-		pt_barrier_free(&x.bar);
+		t_barrier_free(&x.bar);
 		return v;
 	}
 	v = exercise(&x);
 	t_fail_function_disarm(&x.ff);
-	pt_barrier_release(&x.bar);
+	t_barrier_release(&x.bar);
 	/*
 	 * Commands still in flight keep their tags after we exit (the ring
 	 * is torn down asynchronously): the next case would find the queue
@@ -295,6 +295,6 @@ int pt_run(const void *arg)
 	io_uring_queue_exit(&x.ring);
 	t_buf_unmap(&x.b);
 	pt_dev_close(&x.d);
-	pt_barrier_free(&x.bar);
+	t_barrier_free(&x.bar);
 	return v;
 }

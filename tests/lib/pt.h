@@ -28,7 +28,7 @@
  * with an error after its io_timeout, shortened for the case. Proof that
  * the fault held them: times is used up and exactly that many failed.
  *
- * alloc-fault (pt_alloc.c): no fillers; the command's own non-blocking
+ * alloc-fault (barrier.c holds it): no fillers; the command's own non-blocking
  * allocation fails once by fail_function, and it waits in io-wq behind a
  * barrier the case releases after the table change. Proof: the fault
  * fired exactly once, the punt was traced, and the command completed
@@ -64,22 +64,6 @@ int pt_dev_fill(struct io_uring *ring, const struct pt_dev_ops *ops,
 		const struct pt_dev *d, enum t_pat pat);
 /* A write must have put the original bytes on the device. */
 int pt_dev_verdict(const struct pt_dev *d);
-
-/* alloc-fault's io-wq barrier (pt_alloc.c): a FIFO the one worker blocks on. */
-struct pt_barrier {
-	char dir[64], path[80];
-	int release_fd;
-	uint64_t ud;		/* the openat's user_data */
-	bool held, sent, done;
-};
-
-/* One bounded io-wq worker, busy with an open of a FIFO: 0 or a verdict. */
-int pt_barrier_hold(struct io_uring *ring, struct pt_barrier *b, uint64_t ud);
-/* Open the other end: the worker goes on to the command. 0 or a verdict. */
-int pt_barrier_release(struct pt_barrier *b);
-/* A CQE of the barrier's openat: note it, close the FIFO end it opened. */
-bool pt_barrier_cqe(struct pt_barrier *b, const struct io_uring_cqe *cqe);
-void pt_barrier_free(struct pt_barrier *b);
 
 /* The sweep cases of @ops (pt_sweep.c), added to pt_main's. */
 void pt_sweep_add(const struct pt_dev_ops *ops);

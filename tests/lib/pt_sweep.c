@@ -6,7 +6,7 @@
  * blk_mq_alloc_request (the suite's kernels: the alloc-fault set-up), the
  * command's non-blocking request allocation is one of the injection
  * points: failed, it returns -EAGAIN and the command goes to io-wq. There
- * it waits behind alloc-fault's barrier (pt_alloc.c), released only after
+ * it waits behind alloc-fault's barrier (barrier.c), released only after
  * the remap, so a command that looks the slot up in io-wq writes the
  * replacement bytes every time, not when it loses a race.
  */
@@ -33,7 +33,7 @@ struct pt_sweep {
 	bool ring_up, aux_up;
 	struct t_buf b;
 	struct pt_cmd_mem mem;
-	struct pt_barrier bar;
+	struct t_barrier bar;
 	bool fixed_done;
 	struct io_uring_cqe res;
 	char why[128];		/* device status of the command */
@@ -43,7 +43,7 @@ static void account(const struct io_uring_cqe *cqe, void *arg)
 {
 	struct pt_sweep *x = arg;
 
-	if (pt_barrier_cqe(&x->bar, cqe))
+	if (t_barrier_cqe(&x->bar, cqe))
 		return;
 	if (cqe->user_data == x->s.ud) {
 		x->fixed_done = true;
@@ -130,7 +130,7 @@ static int exercise(struct pt_sweep *x)
 	int ret;
 
 	/* io-wq's one bounded worker, busy until the table has changed. */
-	if ((ret = pt_barrier_hold(&x->aux, &x->bar,
+	if ((ret = t_barrier_hold(&x->aux, &x->bar,
 				   0xf1b6000000000000ULL | (uint64_t)getpid() << 16)))
 		return ret;
 	sqe = io_uring_get_sqe(&x->ring);
@@ -145,7 +145,7 @@ static int exercise(struct pt_sweep *x)
 			      x->ops->name, strerror(-x->res.res));
 
 	if ((ret = t_slot_change(&x->ring, PT_IDX, &x->b, T_SLOT_REMAPPED, T_REPL)) ||
-	    (ret = pt_barrier_release(&x->bar)))
+	    (ret = t_barrier_release(&x->bar)))
 		return ret;
 	drain(x, WAIT_MS);
 	if (!t_sweep_judged(&x->s))
@@ -173,13 +173,13 @@ static int pt_sweep_case(const void *arg)
 	 * A command in flight keeps its tag after we exit (the ring is torn
 	 * down asynchronously): wait for it, whatever the verdict.
 	 */
-	pt_barrier_release(&x.bar);
+	t_barrier_release(&x.bar);
 	drain(&x, WAIT_MS);
 	if (x.ring_up)
 		io_uring_queue_exit(&x.ring);
 	if (x.aux_up)
 		io_uring_queue_exit(&x.aux);
-	pt_barrier_free(&x.bar);
+	t_barrier_free(&x.bar);
 	t_sweep_end(&x.s);
 	pt_dev_close(&x.d);
 	return v;

@@ -207,6 +207,30 @@ int t_trace_count(struct t_trace *t, const char *event, uint64_t user_data);
 int t_trace_deferred(struct t_trace *t, uint64_t user_data);
 void t_trace_stop(struct t_trace *t);
 
+/* ---- io-wq barrier (barrier.c) ------------------------------------ */
+
+/*
+ * Holds a request that went to io-wq until the test has changed the
+ * table: the ring's io-wq gets one bounded worker, made busy with an
+ * openat of a FIFO (forced async) that blocks until the test opens the
+ * other end. Bounded work queued after it (reads and writes of regular
+ * files and block devices, passthrough commands) waits behind it.
+ */
+struct t_barrier {
+	char dir[64], path[80];
+	int release_fd;
+	uint64_t ud;		/* the openat's user_data */
+	bool held, sent, done;
+};
+
+/* One bounded io-wq worker, busy with an open of a FIFO: 0 or a verdict. */
+int t_barrier_hold(struct io_uring *ring, struct t_barrier *b, uint64_t ud);
+/* Open the other end: the worker goes on to what waits. 0 or a verdict. */
+int t_barrier_release(struct t_barrier *b);
+/* A CQE of the barrier's openat: note it, close the FIFO end it opened. */
+bool t_barrier_cqe(struct t_barrier *b, const struct io_uring_cqe *cqe);
+void t_barrier_free(struct t_barrier *b);
+
 /* ---- process state (proc.c) --------------------------------------- */
 
 /* VmPin of this process in kB, or -1. */

@@ -1,15 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * alloc-fault: the command's non-blocking request allocation fails once,
- * by fail_function on blk_mq_alloc_request (made injectable by the suite's
- * patches/debug/), so the command goes to io-wq, and its retry there
- * allocates normally: no fillers, no slow device.
- *
- * The table must change before that retry, without sleeping: the ring's
- * io-wq gets one bounded worker, and that worker is made busy first with
- * an openat of a FIFO forced async, which blocks until the test opens the
- * other end. The command waits behind it in io-wq's queue; the test
- * changes the slot, then releases the barrier.
+ * The io-wq barrier (t.h): a request that went to io-wq must not run
+ * before the test has changed the table, and no sleep can promise that.
+ * The ring's io-wq gets one bounded worker, and that worker is made busy
+ * first with an openat of a FIFO forced async, which blocks until the
+ * test opens the other end. The request waits behind it in io-wq's queue;
+ * the test changes the slot, then releases the barrier. Used by
+ * passthrough's alloc-fault and by the read/write io-wq modes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,9 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include "pt.h"
+#include "t.h"
 
-int pt_barrier_hold(struct io_uring *ring, struct pt_barrier *b, uint64_t ud)
+int t_barrier_hold(struct io_uring *ring, struct t_barrier *b, uint64_t ud)
 {
 	unsigned int max[2] = { 1, 0 };	/* bounded, unbounded (0: as is) */
 	const char *tmp = getenv("TMPDIR");
@@ -52,7 +49,7 @@ int pt_barrier_hold(struct io_uring *ring, struct pt_barrier *b, uint64_t ud)
 	return 0;
 }
 
-bool pt_barrier_cqe(struct pt_barrier *b, const struct io_uring_cqe *cqe)
+bool t_barrier_cqe(struct t_barrier *b, const struct io_uring_cqe *cqe)
 {
 	if (!b->sent || cqe->user_data != b->ud)
 		return false;
@@ -62,7 +59,7 @@ bool pt_barrier_cqe(struct pt_barrier *b, const struct io_uring_cqe *cqe)
 	return true;
 }
 
-int pt_barrier_release(struct pt_barrier *b)
+int t_barrier_release(struct t_barrier *b)
 {
 	/*
 	 * Blocking: it meets the worker's open of the other end, whenever
@@ -77,10 +74,10 @@ int pt_barrier_release(struct pt_barrier *b)
 	return 0;
 }
 
-void pt_barrier_free(struct pt_barrier *b)
+void t_barrier_free(struct t_barrier *b)
 {
 	if (b->held)
-		pt_barrier_release(b);
+		t_barrier_release(b);
 	t_close(&b->release_fd);
 	if (b->path[0])
 		unlink(b->path);
