@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * FUSE over io_uring with a registered buffer pool (7.3+): the server
+ * submits a REGISTER naming the pool's slot (IORING_URING_CMD_FIXED),
+ * then changes the slot right after that submit, as an unlinked batch
+ * "command on slot i, then change slot i" would. The next FUSE request
+ * is carried by that command: the kernel copies it into the pool in task
+ * work, and must use the pages the slot held when the command was first
+ * issued. A late lookup fails with -EFAULT (emptied) or puts a WRITE's
+ * bytes into the replacement pages (remapped).
+ *
+ * A READ copies nothing into the pool when it is dispatched (its reply is
+ * read at the commit's own issue, after the change, by design), so only
+ * the emptied slot shows a late lookup for it; there is no read/remapped.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "lib/fuse.h"
+#include "lib/dev.h"
+
+enum kind { K_READ, K_WRITE };
+
+struct fcase {
+	enum kind kind;
+	enum t_change change;	/* T_NR_CHANGES: control, no change */
+};
+
+static const struct t_dev fuse_dev = { .name = "fuse-uring", .node_var = "FIXBUF_FUSE_DIR" };
+
+/* One read or write of the whole file through @fd; bytes or -errno. */
+static long io(int fd, enum kind k, uint8_t *buf)
+{
+	long n = k == K_READ ? pread(fd, buf, FS_FILE_LEN, 0) :
+			       pwrite(fd, buf, FS_FILE_LEN, 0);
+
+	return n < 0 ? -errno : n;
+}
+
+/* Warm up: both ops once before the change, so lazy requests (GETXATTR...) are done. */
+static int warm(struct fs_srv *s, int fd)
+{
+	uint8_t buf[FS_FILE_LEN];
+	char desc[256];
+	long n;
+
+	t_pat_fill(buf, sizeof(buf), T_ORIG);
+	if ((n = io(fd, K_WRITE, buf)) != FS_FILE_LEN)
+		return t_fail("warm-up write of %s: %ld (%s)", s->path, n, n < 0 ? strerror((int)-n) : "short");
+	memset(buf, 0, sizeof(buf));
+	if ((n = io(fd, K_READ, buf)) != FS_FILE_LEN)
+		return t_fail("warm-up read of %s: %ld (%s)", s->path, n, n < 0 ? strerror((int)-n) : "short");
+	if (!t_pat_check(buf, sizeof(buf), T_ORIG, desc, sizeof(desc)))
+		return t_fail("warm-up read of %s returned %s", s->path, desc);
+	return 0;
+}
+
+static int verdict(struct fs_srv *s, const struct fcase *c, long n, const uint8_t *buf)
+{
+	const char *op = c->kind == K_READ ? "read of" : "write to";
+	const struct fs_seen *w = &s->seen;
+	char desc[256];
+
+	if (n == -EFAULT && c->change == T_SLOT_EMPTIED)
+		return t_fail("late lookup: %s %s failed with EFAULT: FUSE pool slot %d resolved after the table change (slot emptied after REGISTER)",
+			      op, s->path, FS_POOL_IDX);
+	if (n < 0)
+		return t_fail("%s %s failed: %s", op, s->path, strerror((int)-n));
+	if (n != FS_FILE_LEN)
+		return t_fail("short %s %s: %ld of %d bytes", c->kind == K_READ ? "read" : "write", s->path, n, FS_FILE_LEN);
+	if (s->err[0])
+		return t_fail("server: %s", s->err);
+	/* Path: the request reached the server on the command armed before the change. */
+	if (!w->opcode)
+		return t_fail("path not taken: the server saw no READ/WRITE after REGISTER");
+	if (w->ent != s->armed)
+		return t_fail("path not taken: the %s came on entry %d, not the one registered before the change (it carried %s)",
+			      c->kind == K_READ ? "READ" : "WRITE", w->ent, w->other[0] ? w->other : "nothing");
+	if (w->offset >= FS_BUFS_PER_Q * FS_BUF_SIZE)
+		return t_fail("path not taken: payload offset %u is outside the pool", w->offset);
+	if (c->kind == K_WRITE && w->payload_sz < FS_FILE_LEN)
+		return t_fail("path not taken: the WRITE's payload in the pool is %u bytes", w->payload_sz);
+	if (c->kind == K_WRITE &&
+	    !t_pat_check(w->data, FS_FILE_LEN, T_ORIG, desc, sizeof(desc)))
+		return t_fail("late lookup: the WRITE to %s left %s in the pages FUSE pool slot %d held at REGISTER: the kernel copied it through the slot's replacement",
+			      s->path, desc, FS_POOL_IDX);
+	if (c->kind == K_READ && !t_pat_check(buf, FS_FILE_LEN, T_ORIG, desc, sizeof(desc)))
+		return t_fail("read of %s returned %s: FUSE pool slot %d resolved after the table change",
+			      s->path, desc, FS_POOL_IDX);
+	return T_PASS;
+}
+
+static int run(const void *arg)
+{
+	const struct fcase *c = arg;
+	uint8_t buf[FS_FILE_LEN];
+	struct fs_srv s;
+	int fd = -1, ret;
+	long n;
+
+	ret = fs_start(&s);
+	if (ret)
+		goto out;
+	fd = open(s.path, O_RDWR);
+	if (fd < 0) {
+		ret = t_fail("open %s: %m", s.path);
+		goto out;
+	}
+	if ((ret = warm(&s, fd)) || (ret = fs_arm(&s, c->change)))
+		goto out;
+	if (c->kind == K_WRITE)
+		t_pat_fill(buf, sizeof(buf), T_ORIG);
+	else
+		memset(buf, 0, sizeof(buf));
+	n = io(fd, c->kind, buf);
+	ret = verdict(&s, c, n, buf);
+out:
+	t_close(&fd);
+	fs_stop(&s);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const kind[] = { "read", "write" };
+	static const char *const change[] = { "emptied", "remapped" };
+	struct fcase c;
+
+	t_require("root");
+	t_require_dev(&fuse_dev);
+	for (int k = K_READ; k <= K_WRITE; k++) {
+		c = (struct fcase){ k, T_NR_CHANGES };
+		t_add(run, &c, sizeof(c), "fuse_pool/control/%s", kind[k]);
+	}
+	for (int k = K_READ; k <= K_WRITE; k++) {
+		for (int ch = 0; ch < T_NR_CHANGES; ch++) {
+			if (k == K_READ && ch == T_SLOT_REMAPPED)
+				continue;
+			c = (struct fcase){ k, ch };
+			t_add(run, &c, sizeof(c), "fuse_pool/%s/%s", kind[k], change[ch]);
+		}
+	}
+	return t_main(argc, argv);
+}
