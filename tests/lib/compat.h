@@ -47,6 +47,10 @@
 #define IORING_URING_CMD_FIXED		(1U << 0)
 #endif
 
+/* Vectored fixed-buffer reads and writes (6.15+); enum values of the ABI. */
+#define FIXBUF_OP_READV_FIXED		60
+#define FIXBUF_OP_WRITEV_FIXED		61
+
 /* SCSI BSG uring_cmd (7.2+): the payload of a 128-byte SQE. */
 #include <linux/types.h>
 struct fixbuf_bsg_uring_cmd {
