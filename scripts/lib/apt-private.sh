@@ -4,6 +4,9 @@
 # suites are only downloaded into the cache, never installed through it.
 # A library: the caller's shell options are the caller's (its scripts all
 # run with set -euo pipefail, which the functions below rely on).
+# apt_private_update and apt_private_download return apt-get's failure
+# themselves: a caller may test them (`if ! apt_private_update ...`), and
+# bash ignores errexit inside a function called there.
 #   apt_private_init SUITE      -> sets APT_PRIV_DIR and the APT_PRIV array
 #   apt_private_update SUITE    -> refreshes the private index (once a day)
 #   apt_private_download SUITE DESTDIR PKG[=VER]...
@@ -70,12 +73,14 @@ apt_private() {
 }
 
 # Refresh the index when missing, older than a day, or FIXBUF_REFRESH=1.
+# Any index file that fails to download fails the update (apt only warns
+# by default), and the stamp is left alone, so the next call tries again.
 apt_private_update() {
 	local suite=$1 stamp
 	apt_private_init "$suite"
 	stamp=$APT_PRIV_DIR/lists/.updated
 	if [[ ${FIXBUF_REFRESH:-0} == 1 || -z $(find "$stamp" -mmin -1440 2>/dev/null) ]]; then
-		apt-get "${APT_PRIV[@]}" -qq update >&2
+		apt-get "${APT_PRIV[@]}" -qq --error-on=any update >&2 || return
 		touch "$stamp"
 	fi
 }
@@ -83,7 +88,7 @@ apt_private_update() {
 apt_private_download() {
 	local suite=$1 dest=$2
 	shift 2
-	apt_private_update "$suite"
+	apt_private_update "$suite" || return
 	mkdir -p "$dest"
 	(cd "$dest" && apt-get "${APT_PRIV[@]}" -qq download "$@" >&2)
 }
