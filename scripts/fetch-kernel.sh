@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 set -euo pipefail
 # fetch-kernel.sh [SPEC] -> prints the path of a bootable kernel on stdout.
+# SPEC (default: $KERNEL, else debian):
 #   debian                  the current amd64 kernel of $FIXBUF_KERNEL_SUITE (sid)
 #   debian:VERSION          that version in $FIXBUF_KERNEL_SUITE
 #   debian:SUITE/VERSION    that version in any suite: bookworm/6.1,
@@ -17,20 +18,90 @@ set -euo pipefail
 # ROOT/usr/lib/modules/KVER/{vmlinuz,modules.dep,...} (ROOT/boot/vmlinuz-KVER
 # and modules=none in fetch-info where the archive lost the modules), in a
 # cache directory without '~' (virtme-ng refuses it in a mount path).
+# Cache: $FIXBUF_CACHE (/var/cache/fixbuf-order); FIXBUF_REFRESH=1 looks in
+# the archive again. Exit 2 on bad input (usage, a malformed SPEC, a suite
+# the archive does not have, no such kernel in the suite), 1 on any other
+# failure; a failed fetch leaves nothing half done in the cache.
+# Tested offline by scripts/fetch-kernel-test.sh (which sources this file).
+
+# madison_fields: `apt-cache madison` lines (NAME | VERSION | SOURCE, the
+# columns padded) -> "NAME VERSION", split at '|' and trimmed.
+madison_fields() {
+	awk -F'|' 'NF >= 3 {
+		for (i = 1; i <= 2; i++) gsub(/^[ \t]+|[ \t]+$/, "", $i)
+		print $1, $2
+	}'
+}
+
+# kernel_pick WANT < MADISON: the packages of the kernel to fetch, one
+# NAME=VERSION a line, from the madison output of a suite's kernel packages.
+# The kernel is the newest version of an amd64 linux-image-ABI or
+# linux-binary-ABI package (no cloud or rt flavour) that matches WANT: any
+# when empty, else WANT itself or WANT followed by one of - . + ~ (7.3 and
+# 7.3.4 match 7.3.4-1~bpo13+1, 7.1 does not match 7.10.2-1). On a tie the
+# longer ABI wins: a series metapackage (linux-image-6.12-amd64) has the
+# version of the kernel it depends on. New layout when linux-binary-ABI has
+# that version (linux-image-ABI is then a metapackage), with linux-modules
+# and linux-base where the archive still has them. Fails when none matches.
+kernel_pick() {
+	local want=$1 name ver abi best='' babi=''
+	local -A have=()
+	while read -r name ver; do
+		have[$name=$ver]=1
+		[[ ! $name =~ -(cloud|rt)-amd64$ && $name =~ ^linux-(image|binary)-([0-9].*-amd64)$ ]] || continue
+		abi=${BASH_REMATCH[2]}
+		[[ -z $want || $ver == "$want" || $ver == "$want"[-.+~]* ]] || continue
+		if [[ -z $best ]] || dpkg --compare-versions "$ver" gt "$best" ||
+			[[ $ver == "$best" && ${#abi} -gt ${#babi} ]]; then
+			best=$ver babi=$abi
+		fi
+	done < <(madison_fields)
+	[[ -n $best ]] || return 1
+	if [[ -z ${have[linux-binary-$babi=$best]:-} ]]; then
+		echo "linux-image-$babi=$best"
+		return 0
+	fi
+	echo "linux-binary-$babi=$best"
+	[[ -z ${have[linux-modules-$babi=$best]:-} ]] ||
+		printf '%s\n' "linux-modules-$babi=$best" "linux-base-$babi=$best"
+}
+
+# kernel_series < MADISON: the series of the suite's amd64 kernels, for the
+# message when none matches ("6.18 6.19 7.0").
+kernel_series() {
+	madison_fields | awk '$1 ~ /^linux-(image|binary)-[0-9].*-amd64$/ && $1 !~ /-(cloud|rt)-amd64$/ {
+		split($2, v, /[.~+-]/); print v[1] "." v[2]
+	}' | sort -uV | paste -sd ' '
+}
+
+# Sourced (by the test): the functions only.
+[[ ${BASH_SOURCE[0]} == "$0" ]] || return 0
 
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR
 source "$here/lib/apt-private.sh"
 
+log() { echo "fetch-kernel: $*" >&2; }
+usage() { sed -n '3,/^$/s/^# \{0,1\}//p' "$0"; }
+# bad MESSAGE: bad input, said in one line (found before any side effect,
+# or after them: then the EXIT trap below undoes them).
+bad() {
+	log "$*"
+	exit 2
+}
+
+case ${1:-} in
+-h | --help) usage; exit 0 ;;
+-*) usage >&2; bad "unknown option '$1'" ;;
+esac
+(($# <= 1)) || { usage >&2; bad "one SPEC at most, got $#: $*"; }
 spec=${1:-${KERNEL:-debian}}
 kroot=$FIXBUF_CACHE/kernels
-log() { echo "fetch-kernel: $*" >&2; }
 
 if [[ $spec != debian && $spec != debian:* ]]; then
 	if [[ -f $spec ]]; then realpath "$spec"; exit 0; fi
 	if [[ -f $spec/arch/x86/boot/bzImage ]]; then realpath "$spec"; exit 0; fi
-	log "no kernel at '$spec' (want debian, debian:[SUITE/]VERSION, a bzImage or a built tree)"
-	exit 2
+	bad "no kernel at '$spec' (want debian, debian:[SUITE/]VERSION, a bzImage or a built tree; see --help)"
 fi
 want=${spec#debian}
 want=${want#:}
@@ -40,8 +111,8 @@ if [[ $want == */* ]]; then
 elif [[ -n $want && $want != [0-9]* ]]; then
 	suite=$want want=''
 fi
-[[ $suite =~ ^[a-z]+(-[a-z]+)?$ ]] || { log "bad suite '$suite' in '$spec'"; exit 2; }
-[[ -z $want || $want =~ ^[0-9][0-9A-Za-z.+~-]*$ ]] || { log "bad version '$want' in '$spec'"; exit 2; }
+[[ $suite =~ ^[a-z]+(-[a-z]+)?$ ]] || bad "bad suite '$suite' in '$spec' (see --help)"
+[[ -z $want || $want =~ ^[0-9][0-9A-Za-z.+~-]*$ ]] || bad "bad version '$want' in '$spec' (see --help)"
 safe() { echo "${1//\~/_}"; }
 
 # The current kernel of a suite is fetched once; FIXBUF_REFRESH=1 looks again.
@@ -58,50 +129,67 @@ if [[ -n $want && ${FIXBUF_REFRESH:-0} != 1 ]]; then
 	done
 fi
 
-# One fetch at a time: parallel VM runs share the cache.
+# Side effects from here on. Every way out (an error, a bad suite, a signal)
+# removes what this run left half done: the unpack directory, and the
+# private index of a suite the archive turned out not to have.
+work='' newapt=''
+# shellcheck disable=SC2317 # the EXIT trap calls it
+cleanup() {
+	[[ -z $work ]] || rm -rf -- "$work"
+	if [[ -n $newapt ]]; then
+		rm -rf -- "$newapt"
+		rmdir -- "${newapt%/*}" 2>/dev/null || true
+	fi
+}
+trap cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+# apt's first error line, for a message of ours.
+apt_error() { sed -n 's/^E: //p' <<<"$1" | head -n1; }
+
+# One fetch at a time: parallel VM runs share the cache (and apt its lists).
 mkdir -p "$kroot"
 exec 9>"$kroot/.lock"
 flock 9
 t0=$(date +%s%3N)
-apt_private_update "$suite"
-# Every amd64 kernel package of the suite (no cloud/rt flavours, no -dbg or
-# -unsigned): name version, newest matching version wins.
-best='' bestname=''
-while read -r name; do
-	while IFS='|' read -r _ v _; do
-		v=${v// /}
-		if [[ -n $want && $v != "$want" && $v != "$want"[-.+~]* ]]; then continue; fi
-		if [[ -z $best ]] || dpkg --compare-versions "$v" gt "$best"; then best=$v bestname=$name; fi
-	done < <(apt_private "$suite" apt-cache madison "$name")
-done < <(apt_private "$suite" apt-cache search --names-only '^linux-(image|binary)-[0-9].*-amd64$' |
-	awk '$1 !~ /-(cloud|rt)-amd64$/ {print $1}' | sort -V)
-[[ -n $best ]] || { log "no amd64 kernel ${want:-at all} in $suite's index"; exit 1; }
-abi=${bestname#linux-*-}
-ver=$best
-# New layout when a linux-binary package of that version exists; then
-# linux-image-ABI is only a metapackage. The archive has dropped the
-# modules (and base) packages of some (trixie-backports 6.19-7.1): such a
-# kernel is fetched alone, modules=none, and vm-run.sh boots it over virtiofs.
-has() { apt_private "$suite" apt-cache madison "$1" 2>/dev/null | grep -qF "| $ver |"; }
-if has "linux-binary-$abi"; then
-	pkgs=("linux-binary-$abi=$ver")
-	! has "linux-modules-$abi" || pkgs+=("linux-modules-$abi=$ver" "linux-base-$abi=$ver")
-else
-	pkgs=("linux-image-$abi=$ver")
+[[ -d $FIXBUF_CACHE/apt/$suite ]] || newapt=$FIXBUF_CACHE/apt/$suite
+if ! out=$(apt_private_update "$suite" 2>&1); then
+	if grep -q 'does not have a Release file' <<<"$out"; then
+		bad "the archive has no suite '$suite' ($spec)"
+	fi
+	log "cannot update the package index of $suite: $(apt_error "$out")"
+	exit 1
 fi
+[[ -z $out ]] || echo "$out" >&2
+newapt=''
+# Every amd64 kernel package of the suite, in one madison table.
+search=$(apt_private "$suite" apt-cache search --names-only '^linux-(image|binary|modules|base)-[0-9].*-amd64$')
+mapfile -t names < <(awk '{print $1}' <<<"$search")
+((${#names[@]})) || bad "no amd64 kernel at all in $suite ($spec)"
+madison=$(apt_private "$suite" apt-cache madison "${names[@]}")
+picked=$(kernel_pick "$want" <<<"$madison") ||
+	bad "no amd64 kernel ${want:-at all} in $suite (its series: $(kernel_series <<<"$madison"))"
+mapfile -t pkgs <<<"$picked"
+ver=${pkgs[0]#*=}
 dir=$kroot/$suite-$(safe "$ver")
 if [[ ! -e $dir/ready ]]; then
-	rm -rf "$dir.tmp"
-	apt_private_download "$suite" "$dir.tmp/debs" "${pkgs[@]}"
+	work=$dir.tmp
+	rm -rf "$work"
+	if ! out=$(apt_private_download "$suite" "$work/debs" "${pkgs[@]}" 2>&1); then
+		log "cannot download ${pkgs[*]} from $suite: $(apt_error "$out")"
+		exit 1
+	fi
 	t1=$(date +%s%3N)
-	for deb in "$dir.tmp"/debs/*.deb; do dpkg -x "$deb" "$dir.tmp/root"; done
+	for deb in "$work"/debs/*.deb; do dpkg -x "$deb" "$work/root"; done
 	# The old layout has lib/modules/KVER and boot/vmlinuz-KVER (and maybe
 	# a usrmerged usr/lib/modules): bring it to the new one.
-	r=$dir.tmp/root
+	r=$work/root
 	if [[ -d $r/lib/modules && ! -L $r/lib ]]; then
 		mkdir -p "$r/usr/lib/modules"
 		for m in "$r"/lib/modules/*; do mv -T "$m" "$r/usr/lib/modules/$(basename "$m")"; done
 		rmdir "$r/lib/modules"
+		rmdir --ignore-fail-on-non-empty "$r/lib"
 	fi
 	mods=$(find "$r/usr/lib/modules" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | head -n1 || true)
 	if [[ -n $mods ]]; then
@@ -122,7 +210,7 @@ if [[ ! -e $dir/ready ]]; then
 	# depmod -b wants BASE/lib/modules.
 	[[ -z $mods ]] || depmod -b "$r/usr" "$kver"
 	t2=$(date +%s%3N)
-	rm -rf "$dir.tmp/debs"
+	rm -rf "$work/debs"
 	{
 		printf 'download_s=%d.%03d\nunpack_depmod_s=%d.%03d\n' $(((t1 - t0) / 1000)) $(((t1 - t0) % 1000)) \
 			$(((t2 - t1) / 1000)) $(((t2 - t1) % 1000))
@@ -130,9 +218,10 @@ if [[ ! -e $dir/ready ]]; then
 		echo "packages=${pkgs[*]}"
 		echo "release=$kver"
 		[[ -n $mods ]] || echo modules=none
-	} >"$dir.tmp/fetch-info"
-	echo "$dir${kimg#"$dir.tmp"}" >"$dir.tmp/ready"
-	mv -T "$dir.tmp" "$dir"
+	} >"$work/fetch-info"
+	echo "$dir${kimg#"$work"}" >"$work/ready"
+	mv -T "$work" "$dir"
+	work=''
 	log "$suite $ver: $(grep _s= "$dir/fetch-info" | tr '\n' ' ')"
 fi
 [[ -n $want ]] || ln -sfn "$(basename "$dir")" "$cur"
