@@ -30,6 +30,9 @@ harness/selftest/run
 step "make history judges its cells as configs/known-issues says (no VM)"
 scripts/history-test.sh
 
+step "fetch-kernel picks its packages from recorded apt-cache madison tables (no network)"
+scripts/fetch-kernel-test.sh
+
 step "peer comparison on made-up verdicts (no VM)"
 scripts/peer-selftest.sh
 
