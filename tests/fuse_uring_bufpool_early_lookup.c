@@ -84,8 +84,9 @@ static int verdict(struct fs_srv *s, const struct fcase *c, long n, const uint8_
 		return t_fail("path not taken: the WRITE's payload in the pool is %u bytes", w->payload_sz);
 	if (c->kind == K_WRITE &&
 	    !t_pat_check(w->data, FS_FILE_LEN, T_ORIG, desc, sizeof(desc)))
-		return t_fail("late lookup: the WRITE to %s left %s in the pages FUSE pool slot %d held at REGISTER: the kernel copied it through the slot's replacement",
-			      s->path, desc, FS_POOL_IDX);
+		return t_fail("late lookup: the WRITE to %s left %s in the pages FUSE pool slot %d held at REGISTER%s",
+			      s->path, desc, FS_POOL_IDX, w->in_repl ?
+			      "; the written bytes are in the replacement pages: the slot was resolved after the table change" : "");
 	if (c->kind == K_READ && !t_pat_check(buf, FS_FILE_LEN, T_ORIG, desc, sizeof(desc)))
 		return t_fail("read of %s returned %s: FUSE pool slot %d resolved after the table change",
 			      s->path, desc, FS_POOL_IDX);

@@ -30,17 +30,8 @@
 #define UD_SETUP	(1ULL << 32)	/* | entry or queue: ADD_QUEUE, ADD_BUFPOOL */
 #define CTL_ARM		1
 #define CTL_STOP	2
+#define CTL_SETUP	3
 #define INO_FILE	2
-
-static const char *alarm_mnt;	/* unmounted if the case times out */
-
-static void on_alarm(int sig)
-{
-	if (alarm_mnt)
-		umount2(alarm_mnt, MNT_DETACH);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
 
 /* The kernel makes one queue per possible CPU (num_possible_cpus()). */
 static unsigned int possible_cpus(void)
@@ -148,6 +139,7 @@ static void observe(struct fs_srv *s, int i, uint32_t opcode, const uint8_t *pay
 {
 	struct fs_seen *w = &s->seen;
 	size_t n = strlen(w->other);
+	char desc[256];
 
 	if (s->armed < 0 || w->opcode)
 		return;
@@ -161,8 +153,13 @@ static void observe(struct fs_srv *s, int i, uint32_t opcode, const uint8_t *pay
 	w->ent = i;
 	w->offset = s->ents[i].hdr.ent.offset;
 	w->payload_sz = s->ents[i].hdr.ent.payload_sz;
-	if (opcode == FUSE_WRITE)
-		memcpy(w->data, payload, FS_FILE_LEN);
+	if (opcode != FUSE_WRITE)
+		return;
+	memcpy(w->data, payload, FS_FILE_LEN);
+	/* Remapped: the same offset in the pages the slot holds now. */
+	if (s->ents[i].pre_change && s->change == T_SLOT_REMAPPED)
+		w->in_repl = t_pat_check(payload - s->pool.orig + s->pool.addr,
+					 FS_FILE_LEN, T_ORIG, desc, sizeof(desc));
 }
 
 /* Answer the request entry @i holds; returns the reply's payload size or -errno. */
@@ -258,13 +255,19 @@ static void serve(struct fs_srv *s, int i)
 	submit_commit(s, i);
 }
 
+static void setup_queues(struct fs_srv *s);
+
 static void do_ctl(struct fs_srv *s)
 {
 	int i, ret = 0;
 
-	if (s->ctl == CTL_STOP) {
+	if (s->ctl == CTL_SETUP) {
+		setup_queues(s);
+	} else if (s->ctl == CTL_STOP) {
 		s->running = false;
 	} else if (s->ctl == CTL_ARM) {
+		/* Earlier payloads (the warm-up) must not pass for this one. */
+		t_pat_fill(s->pool.addr, s->pool.len, T_POISON);
 		i = s->nr_ents++;
 		s->ents[i].qid = s->qid;
 		s->armed = i;
@@ -401,8 +404,6 @@ static int do_mount(struct fs_srv *s)
 		return t_skip("requires /dev/fuse: %m");
 	snprintf(opts, sizeof(opts), "fd=%d,rootmode=40000,user_id=%u,group_id=%u",
 		 s->fd, getuid(), getgid());
-	alarm_mnt = s->mnt;
-	signal(SIGALRM, on_alarm);
 	if (mount("fixbuf", s->mnt, "fuse.fixbuf", MS_NOSUID | MS_NODEV, opts)) {
 		if (errno == EPERM || errno == ENODEV)
 			return t_skip("cannot mount a fuse file system: %m");
@@ -413,7 +414,7 @@ static int do_mount(struct fs_srv *s)
 }
 
 /* ADD_QUEUE, ADD_BUFPOOL, REGISTER on every queue, in one submit. */
-static int setup_queues(struct fs_srv *s)
+static void setup_queues(struct fs_srv *s)
 {
 	struct io_uring_cqe cqe;
 	unsigned int q, got = 0;
@@ -434,15 +435,17 @@ static int setup_queues(struct fs_srv *s)
 	io_uring_submit(&s->ring);
 	/* The ADD_* complete at once; a REGISTER only on failure. */
 	while (got < 2 * s->nq) {
-		if (t_wait_cqe(&s->ring, &cqe, 5000))
-			return t_fail("ring setup: %u of %u ADD_QUEUE/ADD_BUFPOOL completions", got, 2 * s->nq);
-		if (cqe.res < 0)
-			return t_fail("%s failed: %s (%d)", cqe.user_data & UD_SETUP ?
-				      "ADD_QUEUE/ADD_BUFPOOL" : "REGISTER",
-				      strerror(-cqe.res), cqe.res);
+		if (t_wait_cqe(&s->ring, &cqe, 5000)) {
+			set_err(s, "ring setup: only %d ADD_QUEUE/ADD_BUFPOOL completions", (int)got);
+			return;
+		}
+		if (cqe.res < 0) {
+			set_err(s, cqe.user_data & UD_SETUP ? "ADD_QUEUE/ADD_BUFPOOL failed: %d" :
+				"REGISTER failed: %d", cqe.res);
+			return;
+		}
 		got++;
 	}
-	return 0;
 }
 
 int fs_start(struct fs_srv *s)
@@ -481,14 +484,15 @@ int fs_start(struct fs_srv *s)
 		return ret;
 	if (t_table_set(&s->ring, FS_POOL_IDX, s->pool.addr, s->pool.len))
 		return t_fail("registering the pool in slot %d", FS_POOL_IDX);
-	if ((ret = setup_queues(s)))
-		return ret;
 	s->running = true;
 	if (pthread_create(&s->thread, NULL, serve_thread, s)) {
 		s->running = false;
 		return t_fail("starting the server thread failed");
 	}
-	return 0;
+	/* Commands run their task work in the task that submitted them: the server. */
+	if (ctl(s, CTL_SETUP))
+		return t_fail("waking the server: %m");
+	return s->err[0] ? t_fail("server: %s", s->err) : 0;
 }
 
 int fs_arm(struct fs_srv *s, enum t_change change)
@@ -506,7 +510,6 @@ void fs_stop(struct fs_srv *s)
 	if (s->mounted && umount2(s->mnt, 0))
 		umount2(s->mnt, MNT_DETACH);
 	s->mounted = false;
-	alarm_mnt = NULL;
 	if (s->running) {
 		ctl(s, CTL_STOP);
 		pthread_join(s->thread, NULL);

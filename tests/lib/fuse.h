@@ -73,6 +73,7 @@ struct fs_seen {
 	int ent;		/* the entry that carried it */
 	uint32_t offset, payload_sz;
 	uint8_t data[FS_FILE_LEN];	/* a WRITE's payload, read where it should be */
+	bool in_repl;		/* ...and it is in the replacement pages instead */
 	char other[128];	/* requests the armed entry carried before it */
 };
 
