@@ -13,8 +13,18 @@
 NULLB_DELAY_NS=${FIXBUF_NVME_DELAY_NS:-500000000}
 
 dev_null_blk_setup() {
-	local nb=/sys/kernel/config/nullb/fixbuf-$$ idx irq=2 delay=$NULLB_DELAY_NS
+	local irq=2 delay=$NULLB_DELAY_NS
 	dev_slow || irq=0 delay=0
+	dev__null_blk "fixbuf-$$" size=16 blocksize=4096 "irqmode=$irq" "completion_nsec=$delay" || return 1
+	export FIXBUF_NULLB_BLK=$DEV_NULLB
+}
+
+# dev__null_blk NAME ATTR=VALUE...: make a memory-backed null_blk NAME with
+# these configfs attributes and power it on (undo: off, then removed); its
+# node in DEV_NULLB. Shared by the devices built on null_blk.
+dev__null_blk() {
+	local nb=/sys/kernel/config/nullb/$1 idx a
+	shift
 	req_configfs || return 1
 	# nr_devices=0: no stray nullb0 when this run loads the module.
 	req_driver null_blk nr_devices=0 || return 1
@@ -23,10 +33,11 @@ dev_null_blk_setup() {
 		return 1
 	fi
 	dev__mkdir "$nb" || return 1
-	dev__cfs "$nb/size" 16 && dev__cfs "$nb/blocksize" 4096 &&
-		dev__cfs "$nb/memory_backed" 1 && dev__cfs "$nb/irqmode" "$irq" &&
-		dev__cfs "$nb/completion_nsec" "$delay" &&
-		dev__cfs "$nb/power" 1 || return 1
+	dev__cfs "$nb/memory_backed" 1 || return 1
+	for a in "$@"; do
+		dev__cfs "$nb/${a%%=*}" "${a#*=}" || return 1
+	done
+	dev__cfs "$nb/power" 1 || return 1
 	state_push "echo 0 > $nb/power"
 	# Named after the configfs item since 6.x; nullb<index> before.
 	read -r idx <"$nb/index"
@@ -36,5 +47,4 @@ dev_null_blk_setup() {
 		REQ_WHY="null_blk: $DEV_NULLB did not appear"
 		return 1
 	fi
-	export FIXBUF_NULLB_BLK=$DEV_NULLB
 }
