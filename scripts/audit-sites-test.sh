@@ -33,3 +33,22 @@ if ((rc != 1)) || [[ $out != *"$want"* ]]; then
 	exit 1
 fi
 echo "audit-sites-test: a new call site fails the audit, as it must"
+
+# The table's own rules: a covered row must name a mutant that exists, a
+# documented row must say why no program can park its site.
+repo=$(cd "$here/.." && pwd)
+bad_table() { # bad_table SED-EXPR WANT: the table edited so must fail, naming WANT
+	sed "$1" "$repo/configs/fixed-buffer-sites" >"$tmp/sites"
+	rc=0
+	out=$(AUDIT_TABLE=$tmp/sites "$here/audit-sites.sh" --table 2>&1) || rc=$?
+	printf '%s\n' "$out"
+	if ((rc != 1)) || [[ $out != *"$2"* ]]; then
+		echo "audit-sites-test: FAILED: '$1' was not refused (exit $rc)" >&2
+		exit 1
+	fi
+}
+bad_table 's/\tcovered\trw-fixed-late-eagain,rw-reimport-on-retry\t/\tcovered\t/' \
+	"io_uring/rw.c io_init_rw_fixed(): covered, but no mutant"
+bad_table 's/\tdocumented\tinline-only: /\tdocumented\t/' \
+	"io_uring/nop.c io_nop(): documented, but not why"
+echo "audit-sites-test: a covered row without a mutant, a documented one without a reason fail"
