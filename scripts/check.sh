@@ -33,6 +33,15 @@ scripts/history-test.sh
 step "fetch-kernel picks its packages from recorded apt-cache madison tables (no network)"
 scripts/fetch-kernel-test.sh
 
+step "every program measured: configs/expected-matrix names its cases; the fixed-buffer table is sound"
+scripts/expect-lint.sh
+# ... and a program without a line fails it, named.
+if EXPECT_MATRIX=<(grep -v "^mutant-rw" configs/expected-matrix) scripts/expect-lint.sh >/dev/null; then
+	echo "expect-lint let a program without lines pass" >&2
+	exit 1
+fi
+scripts/audit-sites.sh --table
+
 step "peer comparison on made-up verdicts (no VM)"
 scripts/peer-selftest.sh
 
