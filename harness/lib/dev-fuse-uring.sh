@@ -41,15 +41,24 @@ dev_fuse_uring_setup() {
 }
 
 # dev__fuse_uring_undo DIR: unmount (lazily) the fuse mounts below DIR,
-# then remove DIR and the program's empty mount points in it.
+# then remove DIR and the program's empty mount points in it. A killed
+# server leaves its connection up, and anything that touches the mount
+# (umount canonicalizing the path too) waits for it forever: abort the
+# connection first (fusectl, named by the mount's device minor).
 dev__fuse_uring_undo() {
-	local mnt fstype
+	local dev mnt fstype ctl=/sys/fs/fuse/connections own=
 	[[ -d $1 ]] || return 0
-	# mountinfo: field 5 is the mount point, the type follows " - ".
-	while read -r mnt fstype; do
+	# mountinfo: field 3 is major:minor, 5 the mount point, the type follows " - ".
+	while read -r dev mnt fstype; do
 		[[ $mnt == "$1"/* && $fstype == fuse* ]] || continue
-		umount -l -- "$mnt" || echo "harness: cannot unmount $mnt" >&2
-	done < <(sed -n 's/^[^ ]* [^ ]* [^ ]* [^ ]* \([^ ]*\) .* - \([^ ]*\) .*/\1 \2/p' /proc/self/mountinfo)
+		if [[ -d $ctl && ! -e $ctl/${dev#*:} && -z $own ]] &&
+			mount -t fusectl fusectl "$ctl" 2>/dev/null; then
+			own=1
+		fi
+		[[ ! -e $ctl/${dev#*:}/abort ]] || echo 1 >"$ctl/${dev#*:}/abort"
+		umount -l -c -- "$mnt" || echo "harness: cannot unmount $mnt" >&2
+	done < <(sed -n 's/^[^ ]* [^ ]* \([^ ]*\) [^ ]* \([^ ]*\) .* - \([^ ]*\) .*/\1 \2 \3/p' /proc/self/mountinfo)
+	[[ -z $own ]] || umount "$ctl"
 	find "$1" -mindepth 1 -maxdepth 1 -type d -name 'mnt.*' -empty -delete 2>/dev/null
 	rmdir -- "$1"
 }
