@@ -248,6 +248,11 @@ static void queue_buf_cmd(struct ublk_queue *q, int tag, unsigned int idx, bool 
  * committed request by this one, which then never completes and hangs
  * every opener of the disk in uninterruptible sleep (the rotating auto_buf
  * index bug): a failure, and the server empties the slot itself.
+ *
+ * The probe's own result cannot tell: before "io_uring/nop: pass all
+ * errors to userspace" (v7.1; 6.18.34, 7.0.11) it posts 0 for an empty
+ * slot, though it fails the request all the same. So a plain NOP is linked
+ * behind it: cancelled when the slot was empty, completed when it was not.
  */
 static void queue_probe(struct ublk_queue *q, int tag)
 {
@@ -256,18 +261,31 @@ static void queue_probe(struct ublk_queue *q, int tag)
 	io_uring_prep_nop(sqe);
 	sqe->rw_flags = IORING_NOP_FIXED_BUFFER;	/* sqe->nop_flags */
 	sqe->buf_index = q->ios[tag].last_idx;
+	sqe->flags |= IOSQE_IO_LINK;
 	sqe->user_data = ublk_ud(q, tag, UBLK_UD_PROBE);
+	sqe = get_sqe(q);
+	io_uring_prep_nop(sqe);
+	sqe->user_data = ublk_ud(q, tag, UBLK_UD_PROBE_LINK);
 }
 
+/* The probe: -EFAULT for an empty slot (0 before v7.1), else 0. */
 static void probe_done(struct ublk_queue *q, int tag, int res)
+{
+	if (res && res != -EFAULT)
+		ublk_fail(q, tag, "NOP with IORING_NOP_FIXED_BUFFER on slot %d: %s (%d)",
+			  q->ios[tag].last_idx, strerror(-res), res);
+}
+
+/* The NOP linked behind the probe: cancelled means the slot was empty. */
+static void probe_link_done(struct ublk_queue *q, int tag, int res)
 {
 	struct iovec none = { 0 };
 	int idx = q->ios[tag].last_idx;
 
-	if (res == -EFAULT)
+	if (res == -ECANCELED)
 		return;
 	if (res) {
-		ublk_fail(q, tag, "NOP with IORING_NOP_FIXED_BUFFER on slot %d: %s (%d)",
+		ublk_fail(q, tag, "NOP linked behind the slot %d probe: %s (%d)",
 			  idx, strerror(-res), res);
 		return;
 	}
@@ -409,6 +427,10 @@ static void on_cqe(struct ublk_queue *q, const struct io_uring_cqe *cqe)
 	}
 	if (kind == UBLK_UD_PROBE) {
 		probe_done(q, tag, cqe->res);
+		return;
+	}
+	if (kind == UBLK_UD_PROBE_LINK) {
+		probe_link_done(q, tag, cqe->res);
 		return;
 	}
 	if (!io->busy)
