@@ -24,8 +24,12 @@ Variables (environment or arguments):
   SLOW=1            also run the passthrough forcing modes that hold every
                     tag with fillers on a slow device where alloc-fault can
                     force the same path (default: they skip there)
-Exit: 0 no failure (xfail allowed), 1 failures, 2 bad input, 4 all skipped
-or io_uring unusable, 130 interrupted.
+  KEEP=<n>          keep the newest n runs in RESULTS, never one in progress
+                    or RESULTS/latest; 0 keeps all         (default: 20)
+Exit: 0 no failure (xfail allowed), 1 failures, 2 bad input, 4 nothing
+tested (every case that could show a late lookup skipped: only /inline/
+controls, which cannot, ran) or io_uring unusable, 130/143/129 interrupted
+(INT/TERM/HUP). The summary ends stdout; results in RESULTS/latest/summary.
 USAGE
 }
 
@@ -35,7 +39,7 @@ cli_parse() { # "$@" -> exported variables; returns 2 on a bad argument
 	for a in "$@"; do
 		case $a in
 		-h | --help) cli_usage && exit 0 ;;
-		*) args_export harness 'T EXPECT TESTS_DIR RESULTS TIMEOUT FIXBUF_KVER SLOW' "$a" || return 2 ;;
+		*) args_export harness 'T EXPECT TESTS_DIR RESULTS TIMEOUT FIXBUF_KVER SLOW KEEP' "$a" || return 2 ;;
 		esac
 	done
 	if [[ -n ${SLOW:-} && ! $SLOW =~ ^[01]$ ]]; then

@@ -5,6 +5,47 @@
 
 R_PASS=0 R_FAIL=0 R_SKIP=0 R_XFAIL=0 R_XPASS=0
 R_FAILED=() R_XPASSED=()
+# For the closing summary (report.sh): what a verdict rests on.
+R_TESTED=0       # cases that could show a late lookup (not controls) with a verdict
+R_UNTESTED=0     # such cases that skipped
+R_PROGS=0        # programs judged
+R_FAILS=()       # "PROG<TAB>CASE" of every failure (CASE = PROG: the whole program)
+R_XFAILS=()      # "CASE<TAB>NOTE" of every expected failure
+declare -gA R_SKIPWHY=() R_UNTESTEDWHY=() # skip reason (judge_reason_key) -> cases
+R_SKIPWHY_ORDER=() R_UNTESTEDWHY_ORDER=()
+
+# judge_control NAME: the case is a control, which cannot show a late
+# lookup: a path component of its name is "inline" (the I/O completes in its
+# first issue; tests/lib/ktap.c has the same rule for kselftest). A run in
+# which no other case got a verdict tested nothing of the promise: exit 4.
+judge_control() { [[ /$1/ == */inline/* ]]; }
+
+# judge_reason_key VAR REASON: the reason a skip is counted under: without
+# a last " (...)", up to its first ": ", again without a last " (...)"
+# ("requires tracefs (root, ...): the proof ..." is "requires tracefs",
+# "kernel lacks X (prep: -EINVAL)" is "kernel lacks X").
+judge_reason_key() {
+	local _key=$2
+	[[ $_key != *")" ]] || _key=${_key% (*}
+	_key=${_key%%": "*}
+	[[ $_key != *")" ]] || _key=${_key% (*}
+	printf -v "$1" "%s" "${_key:-no reason given}"
+}
+
+# judge__skip NAME REASON: count a skipped case under its reason.
+judge__skip() {
+	local k
+	judge_reason_key k "$2"
+	[[ -n ${R_SKIPWHY["$k"]:-} ]] || R_SKIPWHY_ORDER+=("$k")
+	R_SKIPWHY["$k"]=$((${R_SKIPWHY["$k"]:-0} + 1))
+	judge_control "$1" && return 0
+	R_UNTESTED=$((R_UNTESTED + 1))
+	[[ -n ${R_UNTESTEDWHY["$k"]:-} ]] || R_UNTESTEDWHY_ORDER+=("$k")
+	R_UNTESTEDWHY["$k"]=$((${R_UNTESTEDWHY["$k"]:-0} + 1))
+}
+
+# judge__tested NAME: a verdict on a case that could show a late lookup.
+judge__tested() { judge_control "$1" || R_TESTED=$((R_TESTED + 1)); }
 
 judge_program() { # N PROG DIR SECS
 	local n=$1 prog=$2 dir=$3 secs=$4 out='' kind st num name dx why diag
@@ -17,10 +58,10 @@ judge_program() { # N PROG DIR SECS
 		R)
 			local line="$st${num:+ $num} $name" note=''
 			if [[ $dx == SKIP ]]; then
-				skip=$((skip + 1)) && skipwhy=${skipwhy:-$why}
+				skip=$((skip + 1)) && skipwhy=${skipwhy:-$why} && judge__skip "$name" "$why"
 				line+=" # SKIP $why" && junit_case "$prog" "$name" skip "$why"
 			elif [[ $st == ok ]]; then
-				pass=$((pass + 1))
+				pass=$((pass + 1)) && judge__tested "$name"
 				if expect_match "$name"; then
 					R_XPASS=$((R_XPASS + 1)) && R_XPASSED+=("$name")
 					line+=" # XPASS $EXPECT_HIT" && junit_case "$prog" "$name" xpass "$EXPECT_HIT"
@@ -28,10 +69,12 @@ judge_program() { # N PROG DIR SECS
 					line+="${why:+ # $why}" && junit_case "$prog" "$name" pass
 				fi
 			elif [[ $dx == TODO ]] && note="TODO $why" || expect_match "$name"; then
-				xfail=$((xfail + 1))
+				xfail=$((xfail + 1)) && judge__tested "$name"
+				R_XFAILS+=("$name"$'\t'"${note:-$EXPECT_HIT}")
 				line+=" # XFAIL ${note:-$EXPECT_HIT}" && junit_case "$prog" "$name" xfail "${note:-$EXPECT_HIT}"
 			else
-				fail=$((fail + 1)) && R_FAILED+=("$name")
+				fail=$((fail + 1)) && R_FAILED+=("$name") && judge__tested "$name"
+				R_FAILS+=("$prog"$'\t'"$name")
 				ktap_diag_pick "$name" "$diag"
 				line+="${why:+ # $why}" && junit_case "$prog" "$name" fail "$KTAP_PICK" "${diag//$'\036'/$'\n'}"
 			fi
@@ -41,7 +84,12 @@ judge_program() { # N PROG DIR SECS
 	done < <(ktap_parse "$dir/output")
 
 	local rc=$EXEC_RC top=''
-	if [[ -n $EXEC_TIMED_OUT ]]; then
+	R_PROGS=$((R_PROGS + 1))
+	# Interrupted (JUDGE_INTERRUPTED, e.g. SIGINT): the cases it reported stand,
+	# the harness killed it, so its exit status and plan say nothing.
+	if [[ -n ${JUDGE_INTERRUPTED:-} ]]; then
+		:
+	elif [[ -n $EXEC_TIMED_OUT ]]; then
 		reasons+=("TIMEOUT after ${secs}s") && top=" # TIMEOUT after ${secs}s"
 	elif ((rc > 128 && rc <= 128 + 64)); then
 		reasons+=("killed by signal SIG$(kill -l $((rc - 128)))")
@@ -63,13 +111,17 @@ judge_program() { # N PROG DIR SECS
 	done
 	if ((${#reasons[@]})); then
 		R_FAIL=$((R_FAIL + 1)) && R_FAILED+=("$prog")
+		R_FAILS+=("$prog"$'\t'"$prog")
 		verdict="not ok $n $prog$top"
 		local IFS=$'\n'
 		junit_case "$prog" "$prog" fail "${reasons[0]}" "${reasons[*]}"
 	elif ((fail)); then
 		verdict="not ok $n $prog"
+	elif [[ -n ${JUDGE_INTERRUPTED:-} ]]; then
+		junit_case "$prog" "$prog" error "interrupted by $JUDGE_INTERRUPTED"
+		verdict+=" # SKIP interrupted by $JUDGE_INTERRUPTED"
 	elif ((pass + xfail == 0)); then
-		((nres)) || { skip=1 && junit_case "$prog" "$prog" skip "${planskip:-no cases}"; }
+		((nres)) || { skip=1 && judge__skip "$prog" "${planskip:-no cases}" && junit_case "$prog" "$prog" skip "${planskip:-no cases}"; }
 		verdict+=" # SKIP ${planskip:-${skipwhy:-all cases skipped}}"
 	fi
 	R_SKIP=$((R_SKIP + skip))

@@ -28,12 +28,12 @@ hreset() {
 	: >"$HARNESS_KMSG"
 }
 
-# hbg CMD...: harness/run on the slow suite in the background, started
+# hbg CMD...: harness/run on the slow suite (or HBG_TESTS) in the background, started
 # through CMD (env and its signal options), until its test runs: HPID.
 hbg() {
 	local i
 	hreset
-	FAKE_HANG_TERM=ok TESTS_DIR="$TMP/slow" "$@" "$HRUN" >"$TMP/bg.out" 2>"$TMP/stderr" &
+	FAKE_HANG_TERM=ok TESTS_DIR="${HBG_TESTS:-$TMP/slow}" "$@" "$HRUN" >"$TMP/bg.out" 2>"$TMP/stderr" &
 	HPID=$!
 	for ((i = 0; i < 50; i++)); do no_procs || break; sleep 0.1; done
 }
@@ -107,6 +107,8 @@ count_err() { [[ $(grep -cF -- "$1" <<<"$ERR") == "$2" ]]; } # STRING N: lines o
 within() { ((SECONDS - $1 < $2)); } # START SECONDS
 has() { [[ $OUT$'\n'$ERR == *"$1"* ]]; }
 hasnt() { ! has "$1"; }
+# shellcheck disable=SC2053 # like PATTERN: stdout+stderr match the glob PATTERN
+like() { [[ $OUT$'\n'$ERR == $1 ]]; }
 # last "N passed, N failed, N skipped": the closing line, as the last KTAP
 # diagnostic of stdout and bare at the end of stderr.
 last() { [[ ${OUT##*$'\n'} == "# $1" && ${ERR##*$'\n'} == "$1" ]]; }
