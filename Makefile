@@ -1,4 +1,5 @@
 # fixbuf-order: io_uring fixed buffer lookup-order regression suite.
+#   make help     every target and option, with the defaults (one screen)
 #   make run      build and run the suite on the running kernel (raw
 #                 verdicts; EXPECT=configs/known-issues marks known gaps as
 #                 XFAIL, T=<glob> selects programs or cases, SLOW=1 also
@@ -27,10 +28,39 @@ SLOW ?=
 SERIES ?=
 KERNEL ?= debian:trixie-backports/7.3
 RUNS ?= 50
+KEEP ?= 20
 
-.PHONY: all deps vm-deps build run vm-run check bench bench-vm kernels matrix history peer clean
+.PHONY: all help deps vm-deps build run vm-run check bench bench-vm kernels matrix history peer clean
 
 all: build
+
+# One screen: every target and option, the defaults as this Makefile has them.
+help:
+	@echo 'usage: make [TARGET] [OPTION=value ...]   (default target: build)'
+	@echo '  run       build, run the suite on this kernel (as root); exit 0 pass, 1 fail,'
+	@echo '            4 nothing tested (every case that could show a late lookup skipped)'
+	@echo '  vm-run    the same in a virtme-ng VM booting KERNEL'
+	@echo '  check     the project'"'"'s own checks (what CI runs; builds 7.3 once, long)'
+	@echo '  bench     RUNS runs of the suite: time per run, distinct verdict sets'
+	@echo '  bench-vm  download, boot and suite times of one VM run'
+	@echo '  kernels   build the stock, patched and mutant 7.3 kernels'
+	@echo '  matrix    every kernel in the VM vs configs/expected-matrix'
+	@echo '  history   Debian'"'"'s kernel of each series in the VM vs configs/known-issues'
+	@echo '  peer      liburing'"'"'s and the kernel'"'"'s tests in the VM, stock vs patched'
+	@echo '  build deps vm-deps clean help'
+	@echo 'options (default):'
+	@echo '  T=<glob>          programs or cases to run               (all)'
+	@echo '  EXPECT=<file>     known gaps are XFAIL: configs/known-issues (none: raw)'
+	@echo '  SLOW=1            also the slow passthrough forcing modes  (off)'
+	@echo '  KEEP=<n>          runs kept in results/, 0 keeps all      ($(KEEP))'
+	@echo '  KERNEL=<spec>     vm-run, bench-vm: debian, debian:[SUITE/]VERSION, a'
+	@echo '                    bzImage or kernel tree ($(KERNEL))'
+	@echo '                    peer: built kernels (stock patched)'
+	@echo '  SERIES="6.1 7.3"  history: these series      (all in configs/history-kernels)'
+	@echo '  RUNS=<n>          bench: runs                             ($(RUNS))'
+	@echo '  PEER_LIBURING=all peer: liburing'"'"'s whole suite           ($(PEER_LIBURING))'
+	@echo '  RERUN=0           peer: no rerun of differing tests       ($(RERUN))'
+	@echo 'results: results/latest/{summary,junit.xml,results.ktap}; see README.md'
 
 deps:
 	@scripts/install-deps.sh
@@ -44,11 +74,11 @@ build: deps
 # make exits 2 on any failing recipe; the harness's own kselftest status
 # (1 fail, 4 skip, 2 bad input) is printed so it is not lost.
 run: build
-	@rc=0; harness/run T='$(T)' EXPECT='$(EXPECT)' SLOW='$(SLOW)' || rc=$$?; \
+	@rc=0; harness/run T='$(T)' EXPECT='$(EXPECT)' SLOW='$(SLOW)' KEEP='$(KEEP)' || rc=$$?; \
 	[ $$rc = 0 ] || echo "harness exit status: $$rc" >&2; exit $$rc
 
 vm-run: build vm-deps
-	@rc=0; scripts/vm-run.sh KERNEL='$(KERNEL)' T='$(T)' EXPECT='$(EXPECT)' SLOW='$(SLOW)' || rc=$$?; \
+	@rc=0; scripts/vm-run.sh KERNEL='$(KERNEL)' T='$(T)' EXPECT='$(EXPECT)' SLOW='$(SLOW)' KEEP='$(KEEP)' || rc=$$?; \
 	[ $$rc = 0 ] || echo "vm-run exit status: $$rc" >&2; exit $$rc
 
 check: vm-deps
