@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 # shellcheck source-path=SCRIPTDIR/..
 source harness/lib/ktap.sh
 runs=${1:-50}
+if (($# > 1)) || [[ ! $runs =~ ^[1-9][0-9]*$ ]]; then
+	echo "usage: scripts/bench.sh [RUNS]   (a number of runs, default 50; make bench RUNS=N)" >&2
+	exit 2
+fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 

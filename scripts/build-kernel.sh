@@ -24,16 +24,47 @@ src=''
 log() { echo "build-kernel: $*" >&2; }
 die() { log "$*"; exit 1; }
 
+usage() {
+	echo "usage: scripts/build-kernel.sh [--src TREE] [-j N] stock|patched|patched-N|mutant-NAME|all" >&2
+	local m
+	m=$(find "$repo/patches/mutants" -name '*.patch' -printf '%f\n' 2>/dev/null | sed 's/\.patch$//' | sort | paste -sd ' ')
+	echo "  mutants: ${m:-none}" >&2
+}
+bad() { log "$*"; usage; exit 2; }
+
 while (($#)); do
 	case $1 in
-	--src) src=$(realpath "${2:?--src needs a tree}"); shift 2 ;;
-	-j) jobs=${2:?-j needs a number}; shift 2 ;;
-	-*) die "unknown option $1" ;;
+	--src) (($# >= 2)) || bad "--src needs a tree"; src=$(realpath -m -- "$2"); shift 2 ;;
+	-j) (($# >= 2)) || bad "-j needs a number"; jobs=$2; shift 2 ;;
+	-h | --help) usage; exit 0 ;;
+	-*) bad "unknown option $1" ;;
 	*) break ;;
 	esac
 done
-(($# == 1)) || die "usage: $0 [--src TREE] [-j N] stock|patched|patched-N|mutant-NAME|all"
+(($# == 1)) || bad "one variant, not $#"
 variant=$1
+# Bad input first: no package installed, no lock taken, no tree touched.
+[[ $jobs =~ ^[1-9][0-9]*$ ]] || bad "-j wants a number of jobs, not '$jobs'"
+[[ $variant =~ ^[A-Za-z0-9._-]+$ ]] || bad "bad variant name '$variant'"
+if [[ -z $src ]]; then
+	nfix=$(find "$repo/patches/fixes" -name '0*.patch' ! -name '0000-*' 2>/dev/null | wc -l)
+	case $variant in
+	stock | patched | all) ;;
+	patched-[0-9]*)
+		n=${variant#patched-}
+		if [[ ! $n =~ ^[0-9]+$ ]] || ((10#$n == 0 || 10#$n > nfix)); then
+			bad "'$variant': patches/fixes has $nfix patches (patched-1 to patched-$nfix)"
+		fi
+		;;
+	mutant-*) [[ -f $repo/patches/mutants/${variant#mutant-}.patch ]] || bad "unknown mutant '${variant#mutant-}'" ;;
+	*) bad "unknown variant '$variant'" ;;
+	esac
+elif [[ ! -f $src/Makefile || ! -f $src/scripts/kconfig/merge_config.sh ]]; then
+	bad "$src: not a kernel tree"
+fi
+if [[ -n $src && $variant =~ ^(all|stock|patched|patched-[0-9]+|mutant-.*)$ ]]; then
+	bad "'$variant' names a variant of the default tree; pick another name for --src"
+fi
 # Its own tools (ccache, flex, ...): run alone on a fresh machine it used to
 # stop at "ccache: command not found". stdout is the bzImage path only.
 "$repo/scripts/install-deps.sh" --kernel >&2

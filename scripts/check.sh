@@ -33,6 +33,9 @@ scripts/history-test.sh
 step "fetch-kernel picks its packages from recorded apt-cache madison tables (no network)"
 scripts/fetch-kernel-test.sh
 
+step "bad input fails fast and clean; make help (one apt index fetch for a bad suite)"
+scripts/usage-test.sh
+
 step "every program measured: configs/expected-matrix names its cases; the fixed-buffer table is sound"
 scripts/expect-lint.sh
 # ... and a program without a line fails it, named.

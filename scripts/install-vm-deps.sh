@@ -5,6 +5,7 @@ set -euo pipefail
 # architecture-independent .deb is downloaded privately from sid (or trixie)
 # and unpacked into a directory of our own (see below).
 
+(($# == 0)) || { echo "usage: scripts/install-vm-deps.sh   (no arguments; make vm-deps)" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR
 source "$here/lib/apt-private.sh"

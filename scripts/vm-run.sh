@@ -2,7 +2,7 @@
 set -euo pipefail
 # The VM gate: boot a kernel under virtme-ng (TCG, one vCPU), run the suite
 # inside as root, exit with the harness's exit code.
-#   scripts/vm-run.sh [KERNEL=debian|debian:[SUITE/]VERSION|PATH] [T=GLOB] [EXPECT=FILE] [SLOW=1] [RESULTS=DIR] [TESTS_DIR=DIR] [HARNESS=DIR] [VM_TIMEOUT=600]
+#   scripts/vm-run.sh [KERNEL=debian|debian:[SUITE/]VERSION|PATH] [T=GLOB] [EXPECT=FILE] [SLOW=1] [RESULTS=DIR] [TESTS_DIR=DIR] [HARNESS=DIR] [VM_TIMEOUT=600] [KEEP=20]
 # Also from the environment. VM_CMD replaces the guest command (plumbing tests);
 # VM_MEM (2G), VM_CPUS (1; ublk gives a device one queue per CPU), VM_FS
 # (9p|virtiofs), VM_KVM=1 (the KVM here cannot run Debian's kernel);
@@ -12,15 +12,43 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source-path=SCRIPTDIR/..
-source "$repo/harness/lib/args.sh"
-args_export vm-run 'KERNEL T EXPECT SLOW RESULTS TESTS_DIR HARNESS VM_TIMEOUT VM_CMD VM_MEM VM_CPUS VM_FS VM_KVM VM_RODIRS' "$@" || exit 2
-[[ ${VM_CPUS:-1} =~ ^[1-9][0-9]?$ ]] || { echo "vm-run: VM_CPUS must be 1-99, not '$VM_CPUS'" >&2; exit 2; }
+{
+	source "$repo/harness/lib/args.sh"
+	source "$repo/harness/lib/keep.sh"
+}
+usage() {
+	sed -n '5p' "$0" | sed 's/^# */usage: /' >&2
+	echo "See README.md, \"The VM gate\"; make help lists the options." >&2
+}
+case ${1:-} in -h | --help) usage && exit 0 ;; esac
+ARGS_SEE='scripts/vm-run.sh -h'
+args_export vm-run 'KERNEL T EXPECT SLOW RESULTS TESTS_DIR HARNESS VM_TIMEOUT VM_CMD VM_MEM VM_CPUS VM_FS VM_KVM VM_RODIRS KEEP' "$@" || exit 2
+# Bad input before anything is fetched, built or created: exit 2, one line.
+bad() { echo "vm-run: $*" >&2; exit 2; }
+[[ ${VM_CPUS:-1} =~ ^[1-9][0-9]?$ ]] || bad "VM_CPUS must be 1-99, not '$VM_CPUS'"
+[[ ${VM_TIMEOUT:-600} =~ ^[1-9][0-9]*$ ]] || bad "VM_TIMEOUT must be a number of seconds, not '$VM_TIMEOUT'"
+[[ -z ${SLOW:-} || $SLOW =~ ^[01]$ ]] || bad "SLOW='$SLOW' is not 0 or 1"
+[[ -z ${EXPECT:-} || -r $EXPECT ]] || bad "EXPECT: cannot read '$EXPECT'"
+keep_check vm-run || exit 2
+# RESULTS= must lie under results/, the one directory the guest may write.
+res=''
+if [[ -n ${RESULTS:-} ]]; then
+	res=$(realpath -m "$RESULTS")
+	[[ $res == "$repo/results" || $res == "$repo/results/"* ]] || bad "RESULTS must be under $repo/results"
+fi
 run_id=vm-$(date +%Y%m%d-%H%M%S)-$$
 out=$repo/results/$run_id
-mkdir -p "$out"
-console=$out/console.log
 
-kimg=$("$repo/scripts/fetch-kernel.sh" "${KERNEL:-debian}")
+# The kernel first: a SPEC fetch-kernel.sh refuses (exit 2, its message)
+# leaves no results directory behind.
+kimg=$("$repo/scripts/fetch-kernel.sh" "${KERNEL:-debian}") || exit $?
+mkdir -p "$out"
+keep_lock "$out"
+keep_prune "$repo/results"
+console=$out/console.log
+# Without RESULTS= the guest's run lands in this run's directory, and
+# results/latest points at it once the VM is done.
+res=${res:-$out}
 # Debian's 6.19-7.1 backports survive in the archive without their modules
 # package (fetch-kernel.sh says modules=none): no 9p, but virtiofs is built
 # in. Such a kernel boots over virtiofs, and the repository (results/
@@ -37,16 +65,11 @@ if [[ -z ${VM_CMD:-} ]]; then
 	else
 		cmd_tests=" TESTS_DIR=$(printf %q "$(realpath "$TESTS_DIR")")"
 	fi
-	# RESULTS= must lie under results/, the one directory the guest may write.
-	res=$(realpath -m "${RESULTS:-$repo/results}")
-	[[ $res == "$repo/results" || $res == "$repo/results/"* ]] || {
-		echo "vm-run: RESULTS must be under $repo/results" >&2
-		exit 2
-	}
 	cmd="$(printf %q "$harness")/run RESULTS=$(printf %q "$res")${cmd_tests:-}"
 	[[ -z ${T:-} ]] || cmd+=" T=$(printf %q "$T")"
 	[[ -z ${EXPECT:-} ]] || cmd+=" EXPECT=$(printf %q "$(realpath "$EXPECT")")"
 	[[ -z ${SLOW:-} ]] || cmd+=" SLOW=$(printf %q "$SLOW")"
+	[[ -z ${KEEP:-} ]] || cmd+=" KEEP=$(printf %q "$KEEP")"
 else
 	cmd=$VM_CMD
 fi
@@ -145,14 +168,25 @@ PATH=${FIXBUF_TOOLS:-/opt/fixbuf-order}/virtme-ng/bin:$PATH
 limit=${VM_TIMEOUT:-600}
 # qemu reopens /proc/self/fd/1 and 2: a regular file there would be truncated
 # and written at offset 0 by each port, so give it pipes.
-exec {out_fd}> >(cat) && out_pid=$!
+# The guest's stdout (its KTAP stream) is kept too: guest.ktap.
+exec {out_fd}> >(tee "$out/guest.ktap") && out_pid=$!
 exec {err_fd}> >(cat >&2) && err_pid=$!
 setsid vng "${vng_args[@]}" </dev/null 1>&"$out_fd" 2>&"$err_fd" &
 sid=$!
 exec {out_fd}>&- {err_fd}>&-
 # If this script is stopped, the VM must not outlive it.
 trap 'pkill -KILL -s "$sid" 2>/dev/null || true; vfs_stop' EXIT
-trap 'exit 1' INT TERM HUP
+# Interrupted: the VM goes (EXIT trap), the run says so; 130, 143, 129.
+# shellcheck disable=SC2317 # called from the traps
+vm_interrupted() {
+	trap '' INT TERM HUP
+	printf 'INTERRUPTED by SIG%s: the VM was stopped, the guest wrote no summary\nconsole: %s\n' "$1" "$console" >"$out/summary"
+	echo "vm-run: INTERRUPTED by SIG$1: the VM was stopped; console: $console" >&2
+	exit "$2"
+}
+trap 'vm_interrupted INT 130' INT
+trap 'vm_interrupted TERM 143' TERM
+trap 'vm_interrupted HUP 129' HUP
 running() { [[ $(ps -o stat= -p "$sid") == [^Z]* ]]; }
 alive() { pgrep -s "$sid" -r R,S,D,T,I >/dev/null; }
 deadline=$((SECONDS + limit))
@@ -183,9 +217,29 @@ if grep -qE 'Kernel panic|Oops:|BUG: ' "$console"; then
 	why=${why:-kernel panic/oops on the console}
 fi
 if [[ -n $why ]]; then
+	printf 'FAILED: %s\nconsole: %s\n' "$why" "$console" >"$out/summary"
 	echo "vm-run: FAILED: $why; console: $console" >&2
 	tail -n 40 "$console" >&2
 	exit 1
 fi
-echo "vm-run: exit $rc; console: $console" >&2
+
+# The closing summary: the guest run's directory (its summary, junit.xml),
+# what the exit status means, and the closing count line last.
+rundir=$(sed -n 's/^# results: //p' "$out/guest.ktap" 2>/dev/null | tail -n 1)
+if [[ $res == "$out" && -n $rundir && -d $rundir ]]; then
+	ln -sfn "${rundir#"$repo/results/"}" "$repo/results/latest"
+fi
+case $rc in
+0) what="no failure" ;;
+1) what="failures" ;;
+2) what="bad input" ;;
+4) what="nothing tested: every case that could show a late lookup skipped" ;;
+129 | 130 | 143) what="the guest run was interrupted" ;;
+*) what="unexpected status" ;;
+esac
+echo "vm-run: ${KERNEL:-debian}: exit $rc ($what); console: $console" >&2
+if [[ -n $rundir && -f $rundir/summary ]]; then
+	echo "vm-run: results: $rundir (summary, junit.xml, results.ktap)" >&2
+	tail -n 1 "$rundir/summary" >&2
+fi
 exit "$rc"
