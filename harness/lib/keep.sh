@@ -6,7 +6,8 @@
 # progress stays too: one whose DIR/.lock is held (keep_lock: harness/run,
 # vm-run.sh, matrix.sh, history.sh hold it while they run), or, for a tool
 # that does not lock, one without a .lock changed in the last 24 hours. A
-# directory a symlink of results/ points to (latest, peer-latest) stays.
+# directory a symlink of results/ points to or into (latest, peer-latest)
+# stays.
 
 KEEP_DEFAULT=20
 KEEP_FD=
@@ -43,17 +44,28 @@ keep__busy() {
 	((age < 86400))
 }
 
+# keep__pinned DIR TARGET...: a TARGET is DIR or inside it (results/latest may
+# point at vm-<id>/<run>).
+keep__pinned() {
+	local t
+	for t in "${@:2}"; do
+		[[ $t == "$1" || $t == "$1"/* ]] && return 0
+	done
+	return 1
+}
+
 # keep_prune ROOT: remove the run directories of ROOT beyond the newest
 # KEEP, except those in progress and those a symlink points to. One line
 # on stderr when it removed any.
 keep_prune() {
 	local root=$1 keep=${KEEP:-$KEEP_DEFAULT} d l n=0 gone=0
-	local -A pinned=()
+	local t
+	local -a pinned=()
 	local -a runs=()
 	((keep > 0)) && [[ -d $root ]] || return 0
 	for l in "$root"/*; do
 		[[ -L $l ]] || continue
-		d=$(readlink -f -- "$l") && pinned[$d]=1
+		t=$(readlink -f -- "$l") && pinned+=("$t")
 	done
 	mapfile -t runs < <(
 		for d in "$root"/*/; do
@@ -65,7 +77,7 @@ keep_prune() {
 	for d in "${runs[@]}"; do
 		n=$((n + 1))
 		((n > keep)) || continue
-		[[ -z ${pinned[$(readlink -f -- "$d")]:-} ]] || continue
+		keep__pinned "$(readlink -f -- "$d")" "${pinned[@]}" && continue
 		keep__busy "$d" && continue
 		rm -rf -- "$d" && gone=$((gone + 1))
 	done
