@@ -30,6 +30,9 @@ harness/selftest/run
 step "make history judges its cells as configs/known-issues says (no VM)"
 scripts/history-test.sh
 
+step "make matrix compares its cells and sums its table up (no VM)"
+scripts/matrix-test.sh
+
 step "fetch-kernel picks its packages from recorded apt-cache madison tables (no network)"
 scripts/fetch-kernel-test.sh
 

@@ -62,10 +62,13 @@ stream "$tmp/pass-inside/7.3.ktap" "ok @ $late # XPASS late (known in 6.13..)" "
 echo "# send_zc_early_lookup: kernel splat: UBSAN: array-index-out-of-bounds" >>"$tmp/splat/7.3.ktap"
 
 echo "TAP version 13"
-echo "1..5"
+echo "1..7"
 run agree 0 "send_zc/defer-taskrun      1p       1x"
 run fail-outside 1 "DISAGREES: 6.1 $late: failed, configs/known-issues has no range for it"
 run pass-inside 1 "DISAGREES: 7.3 $late: passed inside its configs/known-issues range"
 run no-results 1 "DISAGREES: 7.3 (linux-binary-7.3=7.3.4-1): no results"
 run splat 0 "PROGRAM: 7.3 send_zc_early_lookup: kernel splat: UBSAN"
+# The closing summary of the tables: by kind and family, and the next step.
+run fail-outside 1 $'history: disagreements by family: 1 send_zc\nhistory: 1 failed where configs/known-issues has no range, 0 passed inside a range\nhistory: next: a failure with no range'
+run agree 0 $'history: next: nothing: every kernel as configs/known-issues says\nhistory: results: '
 exit "$bad"

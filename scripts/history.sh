@@ -18,7 +18,10 @@ cd "$(dirname "$0")/.."
 	source harness/lib/ktap.sh
 	source scripts/lib/freeze.sh
 }
-args_export history 'SERIES T FROM README' "$@" || exit 2
+# shellcheck source-path=SCRIPTDIR/..
+source harness/lib/keep.sh
+args_export history 'SERIES T FROM README KEEP' "$@" || exit 2
+keep_check history || exit 2
 list=configs/history-kernels
 expect=configs/known-issues
 
@@ -36,6 +39,8 @@ done <"$list"
 
 out=results/history-$(date +%Y%m%d-%H%M%S)-$$
 mkdir -p "$out"
+keep_lock "$out"
+keep_prune results
 [[ -n ${FROM:-} ]] || freeze_suite "$out"
 if [[ -n ${FROM:-} ]]; then cp "$FROM/date" "$out/date" 2>/dev/null || echo unknown >"$out/date"; else date -u +%Y-%m-%d >"$out/date"; fi
 : >"$out/kernels"
@@ -139,6 +144,25 @@ bad=0
 for s in "${names[@]}"; do
 	sed -n "s/^# \([a-z0-9_]*: \(kernel splat\|TIMEOUT\|killed by signal\|exit status\|no TAP plan\|plan \)\)/PROGRAM: $s \1/p" "$out/$s.ktap"
 done | tee "$out/programs"
+# The closing summary of the tables (also $out/summary): disagreements by
+# kernel, by family (the first component of the case name) and by kind,
+# whole-program findings, the next step; "history: <table>" stays last.
+{
+	printf 'history: summary: %d kernels, %d cells, %d disagreements with configs/known-issues, %d whole-program findings\n' \
+		"${#names[@]}" "$(wc -l <"$out/cells")" "$(wc -l <"$out/disagreements")" "$(wc -l <"$out/programs")"
+	if [[ -s $out/disagreements ]]; then
+		awk '{ k = $2; sub(/:$/, "", k); n[k]++; if (!(k in s)) { s[k]; o[++m] = k } }
+			END { printf "history: disagreements by kernel:"; for (i = 1; i <= m; i++) printf "%s %d %s", (i > 1 ? "," : ""), n[o[i]], o[i]; print "" }' "$out/disagreements"
+		awk '$3 ~ /:$/ { c = $3; sub(/:$/, "", c); split(c, p, "/"); f = p[1]; n[f]++; if (!(f in s)) { s[f]; o[++m] = f }
+				if ($0 ~ /: failed,/) fl++; else if ($0 ~ /: passed inside/) ps++ }
+			END { if (m) { printf "history: disagreements by family:"; for (i = 1; i <= m; i++) printf "%s %d %s", (i > 1 ? "," : ""), n[o[i]], o[i]; print ""
+				printf "history: %d failed where configs/known-issues has no range, %d passed inside a range\n", fl, ps } }' "$out/disagreements"
+		echo "history: next: a failure with no range is a new gap or a regression (its log in $out/<series>.log); a pass inside a range means the range ends earlier: fix configs/known-issues, with the source line"
+	else
+		echo "history: next: nothing: every kernel as configs/known-issues says"
+	fi
+	echo "history: results: $out (history.md, cells, disagreements, programs, <series>.ktap and .log)"
+} | tee "$out/summary"
 echo "history: $out/history.md"
 if [[ ${README:-} == 1 ]]; then
 	grep -q '^<!-- history:begin -->$' README.md || { echo "history: README.md has no history markers" >&2; exit 2; }

@@ -18,7 +18,10 @@ cd "$(dirname "$0")/.."
 	source harness/lib/pattern.sh
 	source scripts/lib/freeze.sh
 }
-args_export matrix 'KERNELS T FROM' "$@" || exit 2
+# shellcheck source-path=SCRIPTDIR/..
+source harness/lib/keep.sh
+args_export matrix 'KERNELS T FROM KEEP' "$@" || exit 2
+keep_check matrix || exit 2
 expected=configs/expected-matrix
 
 # rules_load FILE: RULE_K, RULE_C, RULE_V from "<kernel-pattern>
@@ -61,6 +64,8 @@ if [[ -z ${KERNELS:-} ]]; then
 fi
 out=results/matrix-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$out"
+keep_lock "$out"
+keep_prune results
 # One frozen build of the tests and copy of the harness for every kernel:
 # the same programs in every column, even while the tree changes (FROM=
 # runs nothing, so it builds nothing).
@@ -128,15 +133,34 @@ awk -v kernels="$KERNELS" -v md="$out/matrix.md" '
 # Compare: the first rule of configs/expected-matrix matching kernel and case
 # gives the expected verdict. A kernel that produced no cells is a deviation.
 dev=0
+: >"$out/deviations"
 for k in $KERNELS; do
-	grep -q " $k " "$out/cells" || { echo "DEVIATION: $k: no results (see $out/$k.log)"; dev=1; }
+	grep -q " $k " "$out/cells" || { echo "DEVIATION: $k: no results (see $out/$k.log)" | tee -a "$out/deviations"; dev=1; }
 done
 while read -r name k got; do
 	rules_want "$k" "$name"
 	if [[ $got != "$WANT" ]]; then
-		echo "DEVIATION: $k $name: got $got, expected $WANT"
+		echo "DEVIATION: $k $name: got $got, expected $WANT" | tee -a "$out/deviations"
 		dev=1
 	fi
 done <"$out/cells"
+
+# The closing summary of the table (also $out/summary): deviations by
+# kernel and by family (the first component of the case name), then the
+# next step; "matrix: <table>" stays the last line.
+{
+	printf 'matrix: summary: %d kernels, %d cells, %d deviations from configs/expected-matrix\n' \
+		"$(wc -w <<<"$KERNELS")" "$(wc -l <"$out/cells")" "$(wc -l <"$out/deviations")"
+	if [[ -s $out/deviations ]]; then
+		awk '{ k = $2; sub(/:$/, "", k); n[k]++; if (!(k in s)) { s[k]; o[++m] = k } }
+			END { printf "matrix: deviations by kernel:"; for (i = 1; i <= m; i++) printf "%s %d %s", (i > 1 ? "," : ""), n[o[i]], o[i]; print "" }' "$out/deviations"
+		awk 'NF > 3 { split($3, p, "/"); f = p[1]; n[f]++; if (!(f in s)) { s[f]; o[++m] = f } }
+			END { if (m) { printf "matrix: deviations by family:"; for (i = 1; i <= m; i++) printf "%s %d %s", (i > 1 ? "," : ""), n[o[i]], o[i]; print "" } }' "$out/deviations"
+		echo "matrix: next: read the DEVIATION lines above (and $out/<kernel>.log); a verdict that changed on purpose goes into configs/expected-matrix"
+	else
+		echo "matrix: next: nothing: every cell is as configs/expected-matrix says"
+	fi
+	echo "matrix: results: $out (matrix.md, cells, deviations, <kernel>.ktap and .log)"
+} | tee "$out/summary"
 echo "matrix: $out/matrix.md"
 exit "$dev"
