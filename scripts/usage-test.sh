@@ -93,6 +93,11 @@ for s in matrix history peer repeat-vm restore-vm ublk-restore-vm bench-vm; do
 	run "scripts/$s.sh" NO_SUCH_ARG=1
 	check "$s.sh NO_SUCH_ARG=1: exit 2, names it" all rc 2 -- err_has "NO_SUCH_ARG=1"
 done
+# Scripts that need an argument: usage and exit 2 without one.
+for s in audit-sites lib/restore-guest lib/ublk-restore-guest; do
+	run "scripts/$s.sh"
+	check "$s.sh (no argument): usage, exit 2" all rc 2 -- err_has "usage: scripts/$s.sh"
+done
 run scripts/bench.sh many
 check "bench.sh many: usage, exit 2" all rc 2 -- err_has "usage: scripts/bench.sh"
 run scripts/install-deps.sh --nope

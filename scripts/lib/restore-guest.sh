@@ -4,6 +4,10 @@ set -euo pipefail
 # harness may touch, end a run every way one can end (pass or fail,
 # timeout, Ctrl-C, SIGKILL followed by the next run), and compare.
 #   restore-guest.sh DIR   (DIR/harness and DIR/tests: a frozen suite)
+if (($# != 1)) || [[ ! -d $1 ]]; then
+	echo "usage: scripts/lib/restore-guest.sh DIR   (DIR/harness and DIR/tests: a frozen suite; run in the VM by scripts/restore-vm.sh)" >&2
+	exit 2
+fi
 dir=$1
 h=("$dir/harness/run" "RESULTS=$dir/runs" "TESTS_DIR=$dir/tests")
 

@@ -6,6 +6,10 @@ set -euo pipefail
 # that no ublk device, server process, id file or module load of the suite
 # is left after any of them. Each kill happens while a device exists.
 #   ublk-restore-guest.sh DIR   (DIR/harness and DIR/tests: a frozen suite)
+if (($# != 1)) || [[ ! -d $1 ]]; then
+	echo "usage: scripts/lib/ublk-restore-guest.sh DIR   (DIR/harness and DIR/tests: a frozen suite; run in the VM by scripts/ublk-restore-vm.sh)" >&2
+	exit 2
+fi
 dir=$1
 h=("$dir/harness/run" "RESULTS=$dir/runs" "TESTS_DIR=$dir/tests")
 prog=$dir/tests/ublk_zc_net_early_lookup
