@@ -233,7 +233,7 @@ case $rc in
 0) what="no failure" ;;
 1) what="failures" ;;
 2) what="bad input" ;;
-4) what="nothing tested: every case that could show a late lookup skipped" ;;
+4) what="nothing tested: no case that could show a late lookup got a verdict" ;;
 129 | 130 | 143) what="the guest run was interrupted" ;;
 *) what="unexpected status" ;;
 esac
