@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * FUSE over io_uring with a registered buffer pool (7.3+): the server
- * submits a REGISTER naming the pool's slot (IORING_URING_CMD_FIXED),
- * then changes the slot right after that submit, as an unlinked batch
- * "command on slot i, then change slot i" would. The next FUSE request
- * is carried by that command: the kernel copies it into the pool in task
+ * submits a command naming the pool's slot (IORING_URING_CMD_FIXED), then
+ * changes the slot right after that submit, as an unlinked batch
+ * "command on slot i, then change slot i" would. The next FUSE request is
+ * carried by that command: the kernel copies it into the pool in task
  * work, and must use the pages the slot held when the command was first
  * issued. A late lookup fails with -EFAULT (emptied) or puts a WRITE's
  * bytes into the replacement pages (remapped).
+ *
+ * Two commands park that way: REGISTER of a new entry (fuse_pool/<op>/...),
+ * and a COMMIT_AND_FETCH whose reply read nothing through the pool, after
+ * which the entry waits on the available list (fuse_pool/commit/...; the
+ * reply to a FUSE_FSYNC, see fs_arm_commit()).
  *
  * A READ copies nothing into the pool when it is dispatched (its reply is
  * read at the commit's own issue, after the change, by design), so only
@@ -22,50 +27,26 @@
 #include "lib/dev.h"
 
 enum kind { K_READ, K_WRITE };
+enum cmd { C_REGISTER, C_COMMIT };
 
 struct fcase {
 	enum kind kind;
 	enum t_change change;	/* T_NR_CHANGES: control, no change */
+	enum cmd cmd;		/* the command the slot is changed behind */
 };
 
 static const struct t_dev fuse_dev = { .name = "fuse-uring", .node_var = "FIXBUF_FUSE_DIR" };
 
-/* One read or write of the whole file through @fd; bytes or -errno. */
-static long io(int fd, enum kind k, uint8_t *buf)
-{
-	long n = k == K_READ ? pread(fd, buf, FS_FILE_LEN, 0) :
-			       pwrite(fd, buf, FS_FILE_LEN, 0);
-
-	return n < 0 ? -errno : n;
-}
-
-/* Warm up: both ops once before the change, so lazy requests (GETXATTR...) are done. */
-static int warm(struct fs_srv *s, int fd)
-{
-	uint8_t buf[FS_FILE_LEN];
-	char desc[256];
-	long n;
-
-	t_pat_fill(buf, sizeof(buf), T_ORIG);
-	if ((n = io(fd, K_WRITE, buf)) != FS_FILE_LEN)
-		return t_fail("warm-up write of %s: %ld (%s)", s->path, n, n < 0 ? strerror((int)-n) : "short");
-	memset(buf, 0, sizeof(buf));
-	if ((n = io(fd, K_READ, buf)) != FS_FILE_LEN)
-		return t_fail("warm-up read of %s: %ld (%s)", s->path, n, n < 0 ? strerror((int)-n) : "short");
-	if (!t_pat_check(buf, sizeof(buf), T_ORIG, desc, sizeof(desc)))
-		return t_fail("warm-up read of %s returned %s", s->path, desc);
-	return 0;
-}
-
 static int verdict(struct fs_srv *s, const struct fcase *c, long n, const uint8_t *buf)
 {
 	const char *op = c->kind == K_READ ? "read of" : "write to";
+	const char *opc = c->kind == K_READ ? "READ" : "WRITE";
 	const struct fs_seen *w = &s->seen;
 	char desc[256];
 
 	if (n == -EFAULT && c->change == T_SLOT_EMPTIED)
-		return t_fail("late lookup: %s %s failed with EFAULT: FUSE pool slot %d resolved after the table change (slot emptied after REGISTER)",
-			      op, s->path, FS_POOL_IDX);
+		return t_fail("late lookup: %s %s failed with EFAULT: FUSE pool slot %d resolved after the table change (slot emptied after %s)",
+			      op, s->path, FS_POOL_IDX, s->armed_by);
 	if (n < 0)
 		return t_fail("%s %s failed: %s", op, s->path, strerror((int)-n));
 	if (n != FS_FILE_LEN)
@@ -74,22 +55,22 @@ static int verdict(struct fs_srv *s, const struct fcase *c, long n, const uint8_
 		return t_fail("server: %s", s->err);
 	/* Path: the request reached the server on the command armed before the change. */
 	if (!w->opcode)
-		return t_fail("path not taken: the server saw no READ/WRITE after REGISTER");
+		return t_fail("path not taken: the server saw no READ/WRITE after %s", s->armed_by);
 	if (w->ent != s->armed)
-		return t_fail("path not taken: the %s came on entry %d, not the one registered before the change (it carried %s)",
-			      c->kind == K_READ ? "READ" : "WRITE", w->ent, w->other[0] ? w->other : "nothing");
+		return t_fail("path not taken: the %s came on entry %d, not entry %d armed by %s before the change (it carried %s)",
+			      opc, w->ent, s->armed, s->armed_by, w->other[0] ? w->other : "nothing");
 	if (w->offset >= FS_BUFS_PER_Q * FS_BUF_SIZE)
 		return t_fail("path not taken: payload offset %u is outside the pool", w->offset);
 	if (c->kind == K_WRITE && w->payload_sz < FS_FILE_LEN)
 		return t_fail("path not taken: the WRITE's payload in the pool is %u bytes", w->payload_sz);
 	if (c->kind == K_WRITE &&
 	    !t_pat_check(w->data, FS_FILE_LEN, T_ORIG, desc, sizeof(desc)))
-		return t_fail("late lookup: the WRITE to %s left %s in the pages FUSE pool slot %d held at REGISTER%s",
-			      s->path, desc, FS_POOL_IDX, w->in_repl ?
+		return t_fail("late lookup: the WRITE to %s left %s in the pages FUSE pool slot %d held at %s%s",
+			      s->path, desc, FS_POOL_IDX, s->armed_by, w->in_repl ?
 			      "; the written bytes are in the replacement pages: the slot was resolved after the table change" : "");
 	if (c->kind == K_READ && !t_pat_check(buf, FS_FILE_LEN, T_ORIG, desc, sizeof(desc)))
-		return t_fail("read of %s returned %s: FUSE pool slot %d resolved after the table change",
-			      s->path, desc, FS_POOL_IDX);
+		return t_fail("read of %s returned %s: FUSE pool slot %d resolved after the table change (after %s)",
+			      s->path, desc, FS_POOL_IDX, s->armed_by);
 	return T_PASS;
 }
 
@@ -109,13 +90,16 @@ static int run(const void *arg)
 		ret = t_fail("open %s: %m", s.path);
 		goto out;
 	}
-	if ((ret = warm(&s, fd)) || (ret = fs_arm(&s, c->change)))
+	if ((ret = fs_warm(&s, fd)))
+		goto out;
+	ret = c->cmd == C_COMMIT ? fs_arm_commit(&s, fd, c->change) : fs_arm(&s, c->change);
+	if (ret)
 		goto out;
 	if (c->kind == K_WRITE)
 		t_pat_fill(buf, sizeof(buf), T_ORIG);
 	else
 		memset(buf, 0, sizeof(buf));
-	n = io(fd, c->kind, buf);
+	n = fs_io(fd, c->kind == K_WRITE, buf);
 	ret = verdict(&s, c, n, buf);
 out:
 	t_close(&fd);
@@ -127,20 +111,23 @@ int main(int argc, char **argv)
 {
 	static const char *const kind[] = { "read", "write" };
 	static const char *const change[] = { "emptied", "remapped" };
+	static const char *const cmd[] = { "", "commit/" };
 	struct fcase c;
 
 	t_require("root");
 	t_require_dev(&fuse_dev);
-	for (int k = K_READ; k <= K_WRITE; k++) {
-		c = (struct fcase){ k, T_NR_CHANGES };
-		t_add(run, &c, sizeof(c), "fuse_pool/control/%s", kind[k]);
-	}
-	for (int k = K_READ; k <= K_WRITE; k++) {
-		for (int ch = 0; ch < T_NR_CHANGES; ch++) {
-			if (k == K_READ && ch == T_SLOT_REMAPPED)
-				continue;
-			c = (struct fcase){ k, ch };
-			t_add(run, &c, sizeof(c), "fuse_pool/%s/%s", kind[k], change[ch]);
+	for (int m = C_REGISTER; m <= C_COMMIT; m++) {
+		for (int k = K_READ; k <= K_WRITE; k++) {
+			c = (struct fcase){ k, T_NR_CHANGES, m };
+			t_add(run, &c, sizeof(c), "fuse_pool/%scontrol/%s", cmd[m], kind[k]);
+		}
+		for (int k = K_READ; k <= K_WRITE; k++) {
+			for (int ch = 0; ch < T_NR_CHANGES; ch++) {
+				if (k == K_READ && ch == T_SLOT_REMAPPED)
+					continue;
+				c = (struct fcase){ k, ch, m };
+				t_add(run, &c, sizeof(c), "fuse_pool/%s%s/%s", cmd[m], kind[k], change[ch]);
+			}
 		}
 	}
 	return t_main(argc, argv);

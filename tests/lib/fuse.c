@@ -31,6 +31,8 @@
 #define CTL_ARM		1
 #define CTL_STOP	2
 #define CTL_SETUP	3
+#define CTL_ARM_COMMIT	4	/* arm at the next FSYNC's commit */
+#define CTL_SYNC	5	/* nothing: the server is past what came before */
 #define INO_FILE	2
 
 /* The kernel makes one queue per possible CPU (num_possible_cpus()). */
@@ -213,10 +215,51 @@ static int answer(struct fs_srv *s, int i, const uint8_t *in, uint8_t *out)
 	}
 	case FUSE_FLUSH:
 	case FUSE_RELEASE:
+	case FUSE_FSYNC:	/* fs_arm_commit(): a request with no payload */
 		return 0;
 	default:
 		return -ENOSYS;
 	}
+}
+
+/* Change the pool's slot as s->change says, right after a submit. */
+static void change_slot(struct fs_srv *s)
+{
+	int ret = 0;
+
+	if (s->change == T_SLOT_EMPTIED) {
+		ret = t_table_set(&s->ring, FS_POOL_IDX, NULL, 0);
+		s->emptied = true;
+	} else if (s->change == T_SLOT_REMAPPED) {
+		ret = t_buf_remap(&s->pool, T_REPL);
+		if (!ret)
+			ret = t_table_set(&s->ring, FS_POOL_IDX, s->pool.addr,
+					  s->pool.len);
+	}
+	s->changed = s->change != T_NR_CHANGES;
+	if (ret)
+		set_err(s, "changing slot %d failed", FS_POOL_IDX);
+}
+
+/*
+ * Arm entry @i at its commit, submitted just now: change the slot behind
+ * it. A request dispatched during that commit's own issue (queued before
+ * it) was copied before the change: note it, the case did not park.
+ */
+static void arm_at_commit(struct fs_srv *s, int i)
+{
+	struct io_uring_cqe *cqe;
+	unsigned int head;
+
+	s->arm_fsync = false;
+	s->armed = i;
+	s->armed_by = "COMMIT_AND_FETCH";
+	io_uring_submit(&s->ring);
+	io_uring_for_each_cqe(&s->ring, head, cqe) {
+		if (cqe->user_data == (uint64_t)i)
+			s->early = true;
+	}
+	change_slot(s);
 }
 
 static void serve(struct fs_srv *s, int i)
@@ -253,13 +296,15 @@ static void serve(struct fs_srv *s, int i)
 	oh->len = sizeof(*oh) + (n > 0 ? (uint32_t)n : 0);
 	e->hdr.ent.payload_sz = n > 0 ? (uint32_t)n : 0;
 	submit_commit(s, i);
+	if (s->arm_fsync && h.opcode == FUSE_FSYNC)
+		arm_at_commit(s, i);
 }
 
 static void setup_queues(struct fs_srv *s);
 
 static void do_ctl(struct fs_srv *s)
 {
-	int i, ret = 0;
+	int i;
 
 	if (s->ctl == CTL_SETUP) {
 		setup_queues(s);
@@ -271,21 +316,14 @@ static void do_ctl(struct fs_srv *s)
 		i = s->nr_ents++;
 		s->ents[i].qid = s->qid;
 		s->armed = i;
+		s->armed_by = "REGISTER";
 		submit_register(s, i);
 		io_uring_submit(&s->ring);
 		/* Right after the submit, as an unlinked batch would. */
-		if (s->change == T_SLOT_EMPTIED) {
-			ret = t_table_set(&s->ring, FS_POOL_IDX, NULL, 0);
-			s->emptied = true;
-		} else if (s->change == T_SLOT_REMAPPED) {
-			ret = t_buf_remap(&s->pool, T_REPL);
-			if (!ret)
-				ret = t_table_set(&s->ring, FS_POOL_IDX, s->pool.addr,
-						  s->pool.len);
-		}
-		s->changed = s->change != T_NR_CHANGES;
-		if (ret)
-			set_err(s, "changing slot %d failed", FS_POOL_IDX);
+		change_slot(s);
+	} else if (s->ctl == CTL_ARM_COMMIT) {
+		t_pat_fill(s->pool.addr, s->pool.len, T_POISON);
+		s->arm_fsync = true;
 	}
 	pthread_mutex_lock(&s->lock);
 	s->ctl = 0;
@@ -457,6 +495,7 @@ int fs_start(struct fs_srv *s)
 	memset(s, 0, sizeof(*s));
 	s->fd = s->efd = -1;
 	s->armed = -1;
+	s->armed_by = "";
 	s->change = T_NR_CHANGES;
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->cond, NULL);
@@ -498,10 +537,62 @@ int fs_start(struct fs_srv *s)
 int fs_arm(struct fs_srv *s, enum t_change change)
 {
 	s->change = change;
+	s->early = false;
 	memset(&s->seen, 0, sizeof(s->seen));
 	if (ctl(s, CTL_ARM))
 		return t_fail("waking the server: %m");
 	return s->err[0] ? t_fail("server: %s", s->err) : 0;
+}
+
+int fs_arm_commit(struct fs_srv *s, int fd, enum t_change change)
+{
+	s->change = change;
+	s->early = false;
+	memset(&s->seen, 0, sizeof(s->seen));
+	if (ctl(s, CTL_ARM_COMMIT))
+		return t_fail("waking the server: %m");
+	if (fsync(fd))
+		return t_fail("fsync %s: %m", s->path);
+	/*
+	 * fsync() returns at the commit's issue, maybe before the server got
+	 * to the change: a request now would be queued and dispatched by the
+	 * commit itself. Wait for the server to be past it.
+	 */
+	if (ctl(s, CTL_SYNC))
+		return t_fail("waking the server: %m");
+	if (s->err[0])
+		return t_fail("server: %s", s->err);
+	if (s->armed < 0)
+		return t_fail("path not taken: fsync of %s sent no FUSE_FSYNC to commit before the change",
+			      s->path);
+	if (s->early)
+		return t_fail("path not taken: entry %d got its next request during the COMMIT_AND_FETCH's issue, before the change",
+			      s->armed);
+	return 0;
+}
+
+long fs_io(int fd, bool write, uint8_t *buf)
+{
+	long n = write ? pwrite(fd, buf, FS_FILE_LEN, 0) : pread(fd, buf, FS_FILE_LEN, 0);
+
+	return n < 0 ? -errno : n;
+}
+
+int fs_warm(struct fs_srv *s, int fd)
+{
+	uint8_t buf[FS_FILE_LEN];
+	char desc[256];
+	long n;
+
+	t_pat_fill(buf, sizeof(buf), T_ORIG);
+	if ((n = fs_io(fd, true, buf)) != FS_FILE_LEN)
+		return t_fail("warm-up write of %s: %ld (%s)", s->path, n, n < 0 ? strerror((int)-n) : "short");
+	memset(buf, 0, sizeof(buf));
+	if ((n = fs_io(fd, false, buf)) != FS_FILE_LEN)
+		return t_fail("warm-up read of %s: %ld (%s)", s->path, n, n < 0 ? strerror((int)-n) : "short");
+	if (!t_pat_check(buf, sizeof(buf), T_ORIG, desc, sizeof(desc)))
+		return t_fail("warm-up read of %s returned %s", s->path, desc);
+	return 0;
 }
 
 void fs_stop(struct fs_srv *s)

@@ -84,7 +84,10 @@ struct fs_srv {
 	struct t_buf pool;
 	unsigned int nq, qid;	/* queues; the queue of the case's thread */
 	struct fs_ent ents[FS_MAX_ENTS];
-	int nr_ents, armed;	/* armed: the entry registered by fs_arm(), or -1 */
+	int nr_ents, armed;	/* armed: the entry armed by fs_arm*(), or -1 */
+	const char *armed_by;	/* the command submitted just before the change */
+	bool arm_fsync;		/* fs_arm_commit(): arm at the FSYNC's commit */
+	bool early;		/* ...whose next request came at that commit's issue */
 	enum t_change change;
 	bool changed, emptied;	/* the slot was changed / is empty now */
 	bool mounted, running;
@@ -108,6 +111,22 @@ int fs_start(struct fs_srv *s);
  * next request is carried by that entry. 0 or a fail verdict.
  */
 int fs_arm(struct fs_srv *s, enum t_change change);
+/*
+ * The same after a COMMIT_AND_FETCH: fsync(@fd) sends a FUSE_FSYNC, whose
+ * reply carries no payload, so that commit reads nothing through the pool
+ * (stock 7.3 looks nothing up at its issue). The server changes the slot
+ * right after submitting it; the entry goes back to the available list
+ * and carries the next request, dispatched later in task work. 0, or a
+ * fail verdict ("path not taken" when that entry did not park).
+ */
+int fs_arm_commit(struct fs_srv *s, int fd, enum t_change change);
+/* Read or write the whole file at offset 0 through @fd: bytes or -errno. */
+long fs_io(int fd, bool write, uint8_t *buf);
+/*
+ * Write then read the file once before any change, so the lazy requests
+ * (GETXATTR, ...) are done and the entry is warm. 0 or a fail verdict.
+ */
+int fs_warm(struct fs_srv *s, int fd);
 /* Unmount, stop the server, free everything; safe on every path. */
 void fs_stop(struct fs_srv *s);
 
