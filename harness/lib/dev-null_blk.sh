@@ -4,11 +4,12 @@
 # program's slow forcing modes run (dev_slow), else completing at once. It
 # backs nvme-loop, whose setup calls dev_null_blk_setup.
 # Exports FIXBUF_NULLB_BLK (/dev/nullbN, also in DEV_NULLB for the caller),
-# and FIXBUF_SLOW_WHY when it was made fast.
+# FIXBUF_SLOW_NS (its delay) when it was made slow, FIXBUF_SLOW_WHY when fast.
 
-# Long enough that the table change lands while the fillers hold the tags
-# (a case checks it did, and says "path not taken" if not), even on a busy
-# TCG guest; each filler round costs this much. The override keeps the name
+# Long enough that the table change lands while the fillers hold the tags,
+# even on a busy TCG guest (a case proves it did by the clock, FIXBUF_SLOW_NS;
+# where load made it miss, it forces again, and after 3 attempts it skips);
+# each filler round costs this much. The override keeps the name
 # it has always had: nvme-loop is what this delay slows.
 NULLB_DELAY_NS=${FIXBUF_NVME_DELAY_NS:-500000000}
 
@@ -17,6 +18,9 @@ dev_null_blk_setup() {
 	dev_slow || irq=0 delay=0
 	dev__null_blk "fixbuf-$$" size=16 blocksize=4096 "irqmode=$irq" "completion_nsec=$delay" || return 1
 	export FIXBUF_NULLB_BLK=$DEV_NULLB
+	# No filler completes sooner after its submit: what a case that changed
+	# its buffer slot before then has proven under any load (tests/lib/dev.h).
+	((delay == 0)) || export FIXBUF_SLOW_NS=$delay
 }
 
 # dev__null_blk NAME ATTR=VALUE...: make a memory-backed null_blk NAME with

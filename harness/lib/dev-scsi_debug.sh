@@ -4,8 +4,8 @@
 # fast, slowed afterwards through sysfs when the program's slow forcing
 # modes run (dev_slow). A scsi_debug loaded by anyone else is left alone.
 # Exports FIXBUF_SCSI_BSG (/dev/bsg/H:C:T:L), FIXBUF_SCSI_BLK (/dev/sdX),
-# FIXBUF_SCSI_TAGS (requests that take every tag), and FIXBUF_SLOW_WHY
-# when the disk stays fast.
+# FIXBUF_SCSI_TAGS (requests that take every tag), FIXBUF_SLOW_NS (the
+# delay) when slowed, and FIXBUF_SLOW_WHY when the disk stays fast.
 
 SCSI_DELAY_NS=${FIXBUF_SCSI_DELAY_NS:-500000000}
 SCSI_SYS=/sys/bus/pseudo/drivers/scsi_debug
@@ -48,6 +48,8 @@ dev_scsi_debug_setup() {
 	}
 	read -r nr <"/sys/block/$blk/queue/nr_requests"
 	export FIXBUF_SCSI_BSG=/dev/bsg/$hctl FIXBUF_SCSI_BLK=/dev/$blk
+	# No command completes sooner after its submit (tests/lib/dev.h).
+	((delay == 0)) || export FIXBUF_SLOW_NS=$delay
 	# Every blk-mq tag, not just the host's one slot, must be held.
 	export FIXBUF_SCSI_TAGS=$((nr + 1))
 	# udev probes the new disk: its reads must not compete for tags.

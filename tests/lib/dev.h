@@ -31,6 +31,13 @@ struct t_dev {
  * as the reason, where alloc-fault forces the same path (unless SLOW=1).
  */
 #define T_DEV_SLOW_WHY	"FIXBUF_SLOW_WHY"
+/*
+ * Set by a device made slow: its completion delay in ns. No command it is
+ * given completes sooner after its submit, so fillers submitted at t hold
+ * every tag until t + this at least: what a case that changes the table
+ * before then has proven, whatever the machine's load.
+ */
+#define T_DEV_SLOW_NS	"FIXBUF_SLOW_NS"
 
 /* The values the harness exported for one device. */
 struct t_dev_env {
