@@ -193,8 +193,9 @@ struct ublk_dev {
 };
 
 /* user_data: bits 0-15 tag, 16-23 kind, 24-31 queue, 32-63 the case pid. */
+/* A back end numbers its own kinds from UBLK_UD_TGT up: it stays last. */
 enum { UBLK_UD_CMD = 1, UBLK_UD_REG, UBLK_UD_UNREG, UBLK_UD_DATA, UBLK_UD_MARK, UBLK_UD_PROBE,
-       UBLK_UD_TGT, UBLK_UD_PROBE_LINK };
+       UBLK_UD_PROBE_LINK, UBLK_UD_TGT };
 uint64_t ublk_ud(const struct ublk_queue *q, int tag, unsigned int kind);
 static inline unsigned int ublk_ud_kind(uint64_t ud) { return (ud >> 16) & 0xff; }
 static inline int ublk_ud_tag(uint64_t ud) { return ud & 0xffff; }
