@@ -14,6 +14,12 @@
  * which the entry waits on the available list (fuse_pool/commit/...; the
  * reply to a FUSE_FSYNC, see fs_arm_commit()).
  *
+ * fuse_pool/zero-copy/... are controls: the zero-copy mode (FUSE_URING_ZERO_COPY,
+ * CAP_SYS_ADMIN) registers a READ's or WRITE's pages in a slot of the
+ * server's ring in task work and unregisters them during the commit; the
+ * server moves the data with a fixed-buffer op on that slot submitted in the
+ * same batch as the commit (fs_start_zc()). They pass wherever the mode exists.
+ *
  * A READ copies nothing into the pool when it is dispatched (its reply is
  * read at the commit's own issue, after the change, by design), so only
  * the emptied slot shows a late lookup for it; there is no read/remapped.
@@ -27,12 +33,12 @@
 #include "lib/dev.h"
 
 enum kind { K_READ, K_WRITE };
-enum cmd { C_REGISTER, C_COMMIT };
+enum cmd { C_REGISTER, C_COMMIT, C_ZERO_COPY };
 
 struct fcase {
 	enum kind kind;
 	enum t_change change;	/* T_NR_CHANGES: control, no change */
-	enum cmd cmd;		/* the command the slot is changed behind */
+	enum cmd cmd;		/* changed behind; zero copy: REGISTER, no change */
 };
 
 static const struct t_dev fuse_dev = { .name = "fuse-uring", .node_var = "FIXBUF_FUSE_DIR" };
@@ -61,6 +67,8 @@ static int verdict(struct fs_srv *s, const struct fcase *c, long n, const uint8_
 			      opc, w->ent, s->armed, s->armed_by, w->other[0] ? w->other : "nothing");
 	if (w->offset >= FS_BUFS_PER_Q * FS_BUF_SIZE)
 		return t_fail("path not taken: payload offset %u is outside the pool", w->offset);
+	if (c->cmd == C_ZERO_COPY && !w->zc)
+		return t_fail("path not taken: the %s was not zero-copied (no FUSE_URING_ENT_ZERO_COPY)", opc);
 	if (c->kind == K_WRITE && w->payload_sz < FS_FILE_LEN)
 		return t_fail("path not taken: the WRITE's payload in the pool is %u bytes", w->payload_sz);
 	if (c->kind == K_WRITE &&
@@ -82,7 +90,7 @@ static int run(const void *arg)
 	int fd = -1, ret;
 	long n;
 
-	ret = fs_start(&s);
+	ret = c->cmd == C_ZERO_COPY ? fs_start_zc(&s) : fs_start(&s);
 	if (ret)
 		goto out;
 	fd = open(s.path, O_RDWR);
@@ -100,6 +108,9 @@ static int run(const void *arg)
 	else
 		memset(buf, 0, sizeof(buf));
 	n = fs_io(fd, c->kind == K_WRITE, buf);
+	/* A zero-copy WRITE's data reaches the server when its WRITE_FIXED completes. */
+	if (c->cmd == C_ZERO_COPY && (ret = fs_sync(&s)))
+		goto out;
 	ret = verdict(&s, c, n, buf);
 out:
 	t_close(&fd);
@@ -129,6 +140,10 @@ int main(int argc, char **argv)
 				t_add(run, &c, sizeof(c), "fuse_pool/%s%s/%s", cmd[m], kind[k], change[ch]);
 			}
 		}
+	}
+	for (int k = K_READ; k <= K_WRITE; k++) {
+		c = (struct fcase){ k, T_NR_CHANGES, C_ZERO_COPY };
+		t_add(run, &c, sizeof(c), "fuse_pool/zero-copy/%s", kind[k]);
 	}
 	return t_main(argc, argv);
 }

@@ -28,6 +28,8 @@
 
 #define UD_CTL		(~0ULL)
 #define UD_SETUP	(1ULL << 32)	/* | entry or queue: ADD_QUEUE, ADD_BUFPOOL */
+#define UD_ZCQ		(1ULL << 33)	/* | queue: the zero-copy ADD_QUEUE */
+#define UD_ZCIO		(1ULL << 34)	/* | opcode: a zero-copy READ_FIXED/WRITE_FIXED */
 #define CTL_ARM		1
 #define CTL_STOP	2
 #define CTL_SETUP	3
@@ -101,10 +103,13 @@ static void submit_register(struct fs_srv *s, int i)
 
 	e->iov[0] = (struct iovec){ &e->hdr, sizeof(e->hdr) };
 	e->iov[1] = (struct iovec){ NULL, 0 };	/* payloads come from the pool */
+	/* The case's queue only; setup entries FS_ZC_IDX, fs_arm() ones the next. */
+	e->zc_index = s->zc && e->qid == s->qid ? (uint16_t)(FS_ZC_IDX + (i >= (int)s->nq)) : 0;
 	sqe->addr = (uint64_t)(uintptr_t)e->iov;
 	sqe->len = 2;
 	cmd_fixed(sqe);
 	cmd_req(sqe)->qid = (uint16_t)e->qid;
+	cmd_req(sqe)->zc_index = e->zc_index;
 	e->pre_change = !s->changed;
 }
 
@@ -155,6 +160,7 @@ static void observe(struct fs_srv *s, int i, uint32_t opcode, const uint8_t *pay
 	w->ent = i;
 	w->offset = s->ents[i].hdr.ent.offset;
 	w->payload_sz = s->ents[i].hdr.ent.payload_sz;
+	w->zc = s->ents[i].hdr.ent.flags & FS_URING_ENT_ZERO_COPY;
 	if (opcode != FUSE_WRITE)
 		return;
 	memcpy(w->data, payload, FS_FILE_LEN);
@@ -192,6 +198,9 @@ static int answer(struct fs_srv *s, int i, const uint8_t *in, uint8_t *out)
 	case FUSE_OPEN: {
 		/* Direct I/O: every read and write is a request, no page cache. */
 		struct fuse_open_out o = { .fh = 1, .open_flags = FOPEN_DIRECT_IO };
+
+		if (s->zc)
+			o.open_flags |= FS_FOPEN_ZERO_COPY;
 
 		memcpy(out, &o, sizeof(o));
 		return sizeof(o);
@@ -262,6 +271,57 @@ static void arm_at_commit(struct fs_srv *s, int i)
 	change_slot(s);
 }
 
+/*
+ * Zero copy: move a READ's or WRITE's data through the pages the kernel
+ * registered in the entry's slot, with a fixed-buffer op on a pipe that
+ * goes in the same submit as the commit (which unregisters the slot),
+ * ahead of it and unlinked. It must resolve the slot at its own issue.
+ */
+static void zc_move(struct fs_srv *s, int i, uint32_t opcode, int n)
+{
+	struct fs_ent *e = &s->ents[i];
+	struct io_uring_sqe *sqe;
+
+	if (opcode == FUSE_READ && n > 0) {
+		const struct fuse_read_in *r = (const void *)e->hdr.op_in;
+
+		if (write(s->zc_pipe[1], s->file + r->offset, (size_t)n) != n) {
+			set_err(s, "zero copy: filling the pipe failed (%d bytes)", n);
+			return;
+		}
+		sqe = sqe128(&s->ring);
+		io_uring_prep_read_fixed(sqe, s->zc_pipe[0], NULL, (unsigned int)n, 0, e->zc_index);
+	} else if (opcode == FUSE_WRITE && n > 0) {
+		const struct fuse_write_in *w = (const void *)e->hdr.op_in;
+
+		n = (int)w->size;
+		sqe = sqe128(&s->ring);
+		io_uring_prep_write_fixed(sqe, s->zc_pipe[1], NULL, w->size, 0, e->zc_index);
+	} else {
+		return;
+	}
+	sqe->user_data = UD_ZCIO | opcode;
+	s->zc_len = (uint32_t)n;
+}
+
+/* A zero-copy op completed: a WRITE's data is in the pipe now. */
+static void zc_done(struct fs_srv *s, uint32_t opcode, int res)
+{
+	uint8_t scratch[FS_BUF_SIZE];
+	uint8_t *dst = scratch;
+
+	if (res != (int)s->zc_len || res > FS_BUF_SIZE) {
+		set_err(s, "zero copy: READ_FIXED/WRITE_FIXED on the kernel's slot: %d", res);
+		return;
+	}
+	if (opcode != FUSE_WRITE)
+		return;
+	if (s->seen.opcode == FUSE_WRITE && s->seen.zc && res == FS_FILE_LEN)
+		dst = s->seen.data;
+	if (read(s->zc_pipe[0], dst, (size_t)res) != res)
+		set_err(s, "zero copy: draining the pipe failed (%d bytes)", res);
+}
+
 static void serve(struct fs_srv *s, int i)
 {
 	struct fs_ent *e = &s->ents[i];
@@ -295,6 +355,8 @@ static void serve(struct fs_srv *s, int i)
 	oh->error = n < 0 ? n : 0;
 	oh->len = sizeof(*oh) + (n > 0 ? (uint32_t)n : 0);
 	e->hdr.ent.payload_sz = n > 0 ? (uint32_t)n : 0;
+	if (e->hdr.ent.flags & FS_URING_ENT_ZERO_COPY)
+		zc_move(s, i, h.opcode, n);
 	submit_commit(s, i);
 	if (s->arm_fsync && h.opcode == FUSE_FSYNC)
 		arm_at_commit(s, i);
@@ -365,6 +427,8 @@ static void *serve_thread(void *arg)
 					serve(s, (int)ud);
 				else if (res != -ENOTCONN && res != -ECANCELED)
 					set_err(s, "ring entry command failed: %d", res);
+			} else if (ud & UD_ZCIO) {
+				zc_done(s, (uint32_t)ud, res);
 			} else if (res < 0) {
 				set_err(s, "queue setup command failed: %d", res);
 			}
@@ -461,6 +525,10 @@ static void setup_queues(struct fs_srv *s)
 		struct io_uring_sqe *sqe = cmd_sqe(s, FS_CMD_ADD_QUEUE, UD_SETUP | q);
 
 		cmd_req(sqe)->qid = (uint16_t)q;
+		if (s->zc && q == s->qid) {
+			cmd_req(sqe)->flags = FS_URING_ZERO_COPY;
+			sqe->user_data |= UD_ZCQ;
+		}
 		sqe = cmd_sqe(s, FS_CMD_ADD_BUFPOOL, UD_SETUP | q);
 		cmd_fixed(sqe);
 		cmd_req(sqe)->qid = (uint16_t)q;
@@ -478,6 +546,10 @@ static void setup_queues(struct fs_srv *s)
 			return;
 		}
 		if (cqe.res < 0) {
+			if (cqe.user_data & UD_ZCQ) {
+				s->zc_res = cqe.res;
+				return;
+			}
 			set_err(s, cqe.user_data & UD_SETUP ? "ADD_QUEUE/ADD_BUFPOOL failed: %d" :
 				"REGISTER failed: %d", cqe.res);
 			return;
@@ -486,7 +558,7 @@ static void setup_queues(struct fs_srv *s)
 	}
 }
 
-int fs_start(struct fs_srv *s)
+static int start(struct fs_srv *s, bool zc)
 {
 	struct io_uring_params p = { .flags = IORING_SETUP_SQE128 };
 	int ret, cpu = sched_getcpu();
@@ -494,6 +566,8 @@ int fs_start(struct fs_srv *s)
 
 	memset(s, 0, sizeof(*s));
 	s->fd = s->efd = -1;
+	s->zc_pipe[0] = s->zc_pipe[1] = -1;
+	s->zc = zc;
 	s->armed = -1;
 	s->armed_by = "";
 	s->change = T_NR_CHANGES;
@@ -519,6 +593,8 @@ int fs_start(struct fs_srv *s)
 		return ret == -EINVAL ? t_skip("IORING_SETUP_SQE128 not supported") :
 			t_fail("io_uring_queue_init: %s", strerror(-ret));
 	s->efd = eventfd(0, EFD_CLOEXEC);
+	if (zc && pipe2(s->zc_pipe, O_CLOEXEC))
+		return t_fail("pipe: %m");
 	if ((ret = t_table(&s->ring, 4)))
 		return ret;
 	if (t_table_set(&s->ring, FS_POOL_IDX, s->pool.addr, s->pool.len))
@@ -530,6 +606,27 @@ int fs_start(struct fs_srv *s)
 	}
 	/* Commands run their task work in the task that submitted them: the server. */
 	if (ctl(s, CTL_SETUP))
+		return t_fail("waking the server: %m");
+	if (s->zc_res == -EPERM)
+		return t_skip("FUSE io_uring zero copy (FUSE_URING_ZERO_COPY) requires CAP_SYS_ADMIN");
+	if (s->zc_res)
+		return t_skip("kernel refuses a FUSE_URING_ZERO_COPY queue (ADD_QUEUE: %s)", strerror(-s->zc_res));
+	return s->err[0] ? t_fail("server: %s", s->err) : 0;
+}
+
+int fs_start(struct fs_srv *s)
+{
+	return start(s, false);
+}
+
+int fs_start_zc(struct fs_srv *s)
+{
+	return start(s, true);
+}
+
+int fs_sync(struct fs_srv *s)
+{
+	if (ctl(s, CTL_SYNC))
 		return t_fail("waking the server: %m");
 	return s->err[0] ? t_fail("server: %s", s->err) : 0;
 }
@@ -609,6 +706,8 @@ void fs_stop(struct fs_srv *s)
 		io_uring_queue_exit(&s->ring);
 	t_close(&s->efd);
 	t_close(&s->fd);
+	t_close(&s->zc_pipe[0]);
+	t_close(&s->zc_pipe[1]);
 	if (s->mnt[0])
 		rmdir(s->mnt);
 	if (s->pool.addr)

@@ -15,7 +15,9 @@
 /* 7.3 UAPI (include/uapi/linux/fuse.h, minor 46); bookworm has 7.38. */
 #define FS_OVER_IO_URING	(1ULL << 41)
 #define FS_HAS_BUFPOOL		(1ULL << 43)
-#define FS_URING_ENT_ZERO_COPY	(1ULL << 0)
+#define FS_URING_ENT_ZERO_COPY	(1ULL << 0)	/* fs_ent_in_out.flags */
+#define FS_URING_ZERO_COPY	(1ULL << 0)	/* ADD_QUEUE flags */
+#define FS_FOPEN_ZERO_COPY	(1U << 8)	/* FOPEN_IO_URING_ZERO_COPY */
 enum {
 	FS_CMD_REGISTER = 1,
 	FS_CMD_COMMIT_AND_FETCH = 2,
@@ -53,6 +55,7 @@ struct fs_cmd_req {		/* the SQE128 command area */
 };
 
 #define FS_POOL_IDX	1	/* the pool's slot; not 0, so a wrong index shows */
+#define FS_ZC_IDX	2	/* zero copy: the kernel registers request pages here (+1 armed) */
 #define FS_BUF_SIZE	8192	/* max_write and 2 pages: the kernel's buffer size */
 #define FS_BUFS_PER_Q	2
 #define FS_FILE_LEN	4096
@@ -64,6 +67,7 @@ struct fs_ent {
 	struct fs_req_header hdr;
 	struct iovec iov[2];
 	unsigned int qid;
+	uint16_t zc_index;	/* its zero-copy slot, 0 off the zero-copy queue */
 	bool pre_change;	/* its command was submitted before the slot change */
 };
 
@@ -74,6 +78,7 @@ struct fs_seen {
 	uint32_t offset, payload_sz;
 	uint8_t data[FS_FILE_LEN];	/* a WRITE's payload, read where it should be */
 	bool in_repl;		/* ...and it is in the replacement pages instead */
+	bool zc;		/* the request came zero-copied (FS_URING_ENT_ZERO_COPY) */
 	char other[128];	/* requests the armed entry carried before it */
 };
 
@@ -91,6 +96,10 @@ struct fs_srv {
 	enum t_change change;
 	bool changed, emptied;	/* the slot was changed / is empty now */
 	bool mounted, running;
+	bool zc;		/* fs_start_zc(): the case's queue is zero-copy */
+	int zc_res;		/* ...its ADD_QUEUE's error, if it failed */
+	int zc_pipe[2];		/* where READ_FIXED/WRITE_FIXED move zero-copy data */
+	uint32_t zc_len;	/* ...the bytes the last one must move */
 	uint8_t file[FS_FILE_LEN];
 	struct fs_seen seen;
 	char err[256];		/* the server's own failure, if any */
@@ -105,6 +114,19 @@ struct fs_srv {
  * under $FIXBUF_FUSE_DIR (the harness unmounts what is left there).
  */
 int fs_start(struct fs_srv *s);
+/*
+ * The same with the case's queue in zero-copy mode (FUSE_URING_ZERO_COPY,
+ * CAP_SYS_ADMIN) and the file opened with FOPEN_IO_URING_ZERO_COPY: the
+ * kernel registers a READ's or WRITE's pages in the entry's slot
+ * (FS_ZC_IDX, +1 for fs_arm() entries) in task work and unregisters them
+ * during the COMMIT_AND_FETCH's issue. The server moves the data with a
+ * READ_FIXED/WRITE_FIXED on that slot through a pipe, submitted in the same
+ * batch as that commit, ahead of it and unlinked. 0, or a skip (no zero
+ * copy on this kernel, no CAP_SYS_ADMIN) / fail verdict.
+ */
+int fs_start_zc(struct fs_srv *s);
+/* Wait until the server handled everything that completed before; 0 or fail. */
+int fs_sync(struct fs_srv *s);
 /*
  * Register one more entry on the case's queue, then change the pool's
  * slot (@change; T_NR_CHANGES: leave it) right after that submit. The
