@@ -17,7 +17,10 @@
  * tags-exhausted: fillers take every tag, the fixed command is punted to
  * io-wq (traced as io_uring_queue_async_work) and blocks for a tag; the
  * slot changes while no filler has completed; then the fillers complete
- * and the command runs.
+ * and the command runs. The hold is proven by the clock: no filler
+ * completes sooner than the device's delay (T_DEV_SLOW_NS) after its
+ * submit. An attempt that cannot prove it (load) is forced again, and the
+ * case skips after PT_TRIES (passthru.c) unless the kernel gave a verdict.
  *
  * fault-timeout: the same, but the fillers keep their tags because
  * fail_io_timeout drops their completions at the backing queue. The case
