@@ -89,7 +89,7 @@ check "no results/vm-* directory left by any of them" same_vmdirs "$before"
 
 # The other scripts with arguments: exit 2 on an unknown one, named.
 # (bisect.sh exits 255 instead: that stops git bisect run, see args.sh.)
-for s in matrix history peer repeat-vm restore-vm ublk-restore-vm bench-vm; do
+for s in matrix history peer repeat-vm load-vm restore-vm ublk-restore-vm bench-vm; do
 	run "scripts/$s.sh" NO_SUCH_ARG=1
 	check "$s.sh NO_SUCH_ARG=1: exit 2, names it" all rc 2 -- err_has "NO_SUCH_ARG=1"
 done
