@@ -24,10 +24,11 @@ dev_ext4_setup() {
 	fi
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/fixbuf-ext4.XXXXXX") || { REQ_WHY="mktemp failed"; return 1; }
 	state_push rmdir "$dir"
+	state_push dev__umount "$dir"
 	if ! mount -t ext4 "$DEV_NULLB" "$dir" 2>/dev/null; then
+		state_drop
 		REQ_WHY="mounting ext4 on $DEV_NULLB failed"
 		return 1
 	fi
-	state_push umount -l "$dir"
 	export FIXBUF_EXT4_DIR=$dir
 }

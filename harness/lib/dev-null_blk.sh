@@ -41,8 +41,8 @@ dev__null_blk() {
 	for a in "$@"; do
 		dev__cfs "$nb/${a%%=*}" "${a#*=}" || return 1
 	done
-	dev__cfs "$nb/power" 1 || return 1
 	state_push "echo 0 > $nb/power"
+	dev__cfs "$nb/power" 1 || { state_drop; return 1; }
 	# Named after the configfs item since 6.x; nullb<index> before.
 	read -r idx <"$nb/index"
 	DEV_NULLB=/dev/${nb##*/}

@@ -70,8 +70,8 @@ dev_nvme_loop_setup() {
 	done
 	port=$cfs/ports/$id
 	dev__mkdir "$port" && dev__cfs "$port/addr_trtype" loop || return 1
-	ln -s "$sub" "$port/subsystems/$name" || return 1
-	state_push rm "$port/subsystems/$name"
+	state_push rm -f "$port/subsystems/$name"
+	ln -s "$sub" "$port/subsystems/$name" || { state_drop; return 1; }
 	dev__connect "$name" && dev__nvme_disk "$name" || return 1
 	export FIXBUF_NVME_CHAR=/dev/ng${DEV_DISK#nvme} FIXBUF_NVME_BLK=/dev/$DEV_DISK
 	# Fillers must take every request the controller's queue can allocate:

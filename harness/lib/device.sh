@@ -77,10 +77,17 @@ dev__cfs() { # dev__cfs PATH VALUE: write a configfs attribute or say which
 	return 1
 }
 
-dev__mkdir() { # dev__mkdir DIR: create a configfs object, undo removes it
-	if ! mkdir "$1" 2>/dev/null; then
-		REQ_WHY="cannot create ${1#/sys/kernel/config/}"
-		return 1
-	fi
-	state_push rmdir "$1"
+# dev__mkdir DIR: create a configfs object, undo removes it. The undo is
+# pushed first (a SIGKILL in between leaves no unjournaled object), so it
+# must bear the object not being there.
+dev__mkdir() {
+	state_push dev__rmdir "$1"
+	mkdir "$1" 2>/dev/null && return 0
+	state_drop
+	REQ_WHY="cannot create ${1#/sys/kernel/config/}"
+	return 1
 }
+dev__rmdir() { [[ ! -d $1 ]] || rmdir "$1"; }
+
+# dev__umount DIR: the undo of a mount, pushed before it.
+dev__umount() { ! mountpoint -q "$1" || umount -l "$1"; }

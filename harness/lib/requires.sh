@@ -87,10 +87,14 @@ req_setup() {
 	mapfile -t REQ_ENV < <(compgen -e FIXBUF_ || true)
 	while read -r line; do
 		[[ $line == "requires: "* ]] || continue
+		# Held: a Ctrl-C between a change and its push would lose the undo.
+		state_hold
 		if ! req__one "${line#requires: }"; then
 			export FIXBUF_UNMET=$REQ_WHY
+			state_release
 			return 0
 		fi
+		state_release
 	done < <(timeout -k 1 10 "$1" -r 2>/dev/null </dev/null || true)
 }
 

@@ -45,11 +45,44 @@ state_drop() {
 	state__journal -
 }
 
+
+# state_hold / state_release: INT, TERM and HUP wait until the release.
+# Around each undo (a signal between taking an entry off the stack and
+# running it would lose it) and each requirement's setup (a signal between
+# a change and its push would leave the change unrecorded). Both are
+# short and bounded, so a Ctrl-C there is late by a moment, never lost.
+# Nested holds release at the outermost. A signal ignored stays ignored.
+STATE_HELD=0
+STATE_SIG=   # the first signal that came during a hold
+STATE_TRAPS= # the traps a hold replaced, as trap -p printed them
+state_hold() {
+	local s
+	((STATE_HELD++ == 0)) || return 0
+	STATE_TRAPS=$(trap -p INT TERM HUP)
+	for s in INT TERM HUP; do
+		[[ $STATE_TRAPS == *"trap -- '' SIG$s"* ]] && continue
+		# shellcheck disable=SC2064 # $s now, STATE_SIG when it fires
+		trap "STATE_SIG=\${STATE_SIG:-$s}" "$s"
+	done
+}
+
+state_release() {
+	local s
+	((STATE_HELD > 0 && --STATE_HELD == 0)) || return 0
+	trap - INT TERM HUP
+	eval "$STATE_TRAPS"
+	s=$STATE_SIG STATE_SIG=
+	[[ -z $s ]] || kill -s "$s" "$$"
+}
+
 # state_mount FSTYPE DIR: mount only if DIR is not a mount point yet.
 state_mount() {
 	mountpoint -q "$2" && return 0
-	mount -t "$1" "$1" "$2" || return 1
-	state_push umount "$2"
+	# Pushed first: a SIGKILL in between leaves nothing unjournaled.
+	state_push state__umount "$2"
+	mount -t "$1" "$1" "$2" && return 0
+	state_drop
+	return 1
 }
 
 # state_write FILE VALUE: write a sysfs/proc/configfs-style attribute, undo
@@ -65,6 +98,7 @@ state_write() {
 }
 
 state__restore() { printf '%s\n' "$2" >"$1"; }
+state__umount() { ! mountpoint -q "$1" || umount "$1"; }
 
 # state_mark: remember the depth, for a later state_unwind (per-test state).
 state_mark() { STATE_MARK=${#STATE_UNDO[@]}; }
@@ -75,6 +109,7 @@ state_unwind() {
 	local i cmd depth=${1:-0} p
 	local -A saved=()
 	local -a paths=()
+	state_hold
 	for ((i = ${#STATE_UNDO[@]} - 1; i >= depth; i--)); do
 		cmd=${STATE_UNDO[i]}
 		unset 'STATE_UNDO[i]'
@@ -95,6 +130,7 @@ state_unwind() {
 	for p in "${paths[@]}"; do
 		state__verify "$p" "${saved["$p"]}"
 	done
+	state_release
 }
 
 state_undo() { state_unwind 0; }

@@ -3,7 +3,9 @@
 # a file in FAKEDEV_DIR holding FAKE_TOKEN stands for the node, so the whole
 # device contract (setup, undo, exported variables, skip reason) runs
 # without root or a kernel module. FAKEDEV_FAIL=1 makes the setup fail as a
-# missing driver would.
+# missing driver would. FAKEDEV_SLOW=SECS: the node is made, then its undo
+# pushed SECS later, as a device whose undo names what the change returned
+# (an nvme-loop connect): a signal in between must not lose the undo.
 # Exports FIXBUF_FAKEDEV_NODE (the file).
 
 dev_fakedev_setup() {
@@ -16,8 +18,13 @@ dev_fakedev_setup() {
 		REQ_WHY="fakedev: cannot create a file in $FAKEDEV_DIR"
 		return 1
 	fi
-	# On the stack before it is written: a failed write is undone too.
-	state_push rm -f "$node"
+	if [[ -n ${FAKEDEV_SLOW:-} ]]; then
+		sleep "$FAKEDEV_SLOW"
+		state_push rm -f "$node"
+	else
+		# On the stack before it is written: a failed write is undone too.
+		state_push rm -f "$node"
+	fi
 	printf '%s\n' "${FAKE_TOKEN-}" >"$node"
 	export FIXBUF_FAKEDEV_NODE=$node
 }
