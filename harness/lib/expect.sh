@@ -3,6 +3,9 @@
 # (A <= v < B), A.. or ..B; the pattern language is pattern.sh's.  Only the
 # lines whose range holds the running kernel (or FIXBUF_KVER) are kept: those
 # turn a failure into XFAIL and a pass into XPASS.
+# A pattern "splat:GLOB" names a known kernel splat instead of cases: it
+# matches a splat whose first line, without its timestamp, GLOB matches
+# (judge.sh, dmesg.sh), and never a case; a case pattern never a splat.
 
 # shellcheck source-path=SCRIPTDIR source=pattern.sh
 source "${BASH_SOURCE[0]%/*}/pattern.sh"
@@ -64,10 +67,12 @@ expect_load() {
 }
 
 # expect_match NAME: EXPECT_HIT = note of the first active line matching.
+# NAME is a case, or splat:LINE for a splat (judge.sh).
 expect_match() {
 	local i
 	EXPECT_HIT=
 	for i in "${!EXPECT_PAT[@]}"; do
+		pat_same_kind "$1" "${EXPECT_PAT[i]}" || continue
 		if pat_match "$1" "${EXPECT_PAT[i]}"; then
 			EXPECT_HIT=${EXPECT_NOTE[i]}
 			return 0

@@ -43,3 +43,10 @@ pat_match() {
 	done
 	return 1
 }
+
+# pat_same_kind NAME PATTERN: both name a splat ("splat:..." in
+# configs/known-issues, expect.sh) or both a case: a case pattern such as
+# '*' must not match a splat, nor a splat pattern a case.
+pat_same_kind() {
+	[[ $1 == splat:* && $2 == splat:* ]] || [[ $1 != splat:* && $2 != splat:* ]]
+}

@@ -50,6 +50,7 @@ report__gap() {
 	local i
 	REPORT_GAP=-1
 	for i in "${!REPORT_KNOWN_PAT[@]}"; do
+		pat_same_kind "$1" "${REPORT_KNOWN_PAT[i]}" || continue
 		if pat_match "$1" "${REPORT_KNOWN_PAT[i]}"; then
 			REPORT_GAP=$i
 			return 0
@@ -107,7 +108,9 @@ report_summary() {
 
 	for e in "${R_FAILS[@]}"; do
 		prog=${e%%$'\t'*} name=${e#*$'\t'}
-		if [[ $name == "$prog" ]]; then
+		# A whole-program failure is named after the program, or after its
+		# splat (splat:LINE, judge.sh) when that was its only reason.
+		if [[ $name == "$prog" || $name == splat:* ]]; then
 			k="$prog (whole program)" && whole=$((whole + 1))
 		else
 			k=${name%%/*}
