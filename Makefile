@@ -60,7 +60,7 @@ help:
 	@echo '  RUNS=<n>          bench: runs                             ($(RUNS))'
 	@echo '  PEER_LIBURING=all peer: liburing'"'"'s whole suite           ($(PEER_LIBURING))'
 	@echo '  RERUN=0           peer: no rerun of differing tests       ($(RERUN))'
-	@echo 'results: results/latest/{summary,junit.xml,results.ktap}; see README.md'
+	@echo 'results: results/latest/{summary,junit.xml,results.ktap}; see docs/harness.md'
 
 deps:
 	@scripts/install-deps.sh

@@ -6,7 +6,7 @@ set -euo pipefail
 # with the quiet run's. Every case whose verdict differs is named, with
 # both verdicts and the loaded run's diagnosis; exit 1 then. A forcing mode
 # that cannot prove its hold under load retries and at worst skips, saying
-# why (README, "Forcing under load"): a skip where the quiet run passed or
+# why (docs/forcing.md, "Forcing under load"): a skip where the quiet run passed or
 # failed is a difference too. Quiet means no hogs of ours; whatever else
 # the host runs is not stopped.
 #   scripts/load-vm.sh [KERNEL=debian:trixie-backports/7.3|PATH] [T=<glob>] [EXPECT=FILE] [SLOW=1] [RUNS=1] [HOGS=<CPUs>]

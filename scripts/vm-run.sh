@@ -18,7 +18,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 }
 usage() {
 	sed -n '5p' "$0" | sed 's/^# */usage: /' >&2
-	echo "See README.md, \"The VM gate\"; make help lists the options." >&2
+	echo "See docs/vm-gate.md; make help lists the options." >&2
 }
 case ${1:-} in -h | --help) usage && exit 0 ;; esac
 ARGS_SEE='scripts/vm-run.sh -h'
