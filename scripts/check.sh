@@ -48,6 +48,20 @@ if EXPECT_MATRIX=<(grep -v "^mutant-rw" configs/expected-matrix) scripts/expect-
 fi
 scripts/audit-sites.sh --table
 
+step "docs: README.md a guide (under 300 lines, both commands in its first 40); every link resolves"
+if (($(wc -l <README.md) >= 300)) || ! head -40 README.md | grep -q 'make run' ||
+	! head -40 README.md | grep -q 'make check'; then
+	echo "README.md: over 299 lines, or make run / make check not in its first 40: the reference goes in docs/" >&2
+	exit 1
+fi
+scripts/doc-links.sh
+# ... and a stale one fails it (a heading that is gone).
+scripts/doc-links.sh <(echo "[x]($PWD/README.md#the-two-commands)") >/dev/null
+if scripts/doc-links.sh <(echo "[x]($PWD/README.md#no-such-heading)") >/dev/null 2>&1; then
+	echo "doc-links let a link to a missing heading pass" >&2
+	exit 1
+fi
+
 step "peer comparison on made-up verdicts (no VM)"
 scripts/peer-selftest.sh
 
