@@ -1,11 +1,13 @@
 # shellcheck shell=bash disable=SC2034 # globals here are read by harness/run and the other libs
-# Known-issue expectations: "<case-pattern> <range> <reason...>", range A..B
+# Expectations. configs/known-issues (the harness's): "<case-pattern> <range> <reason...>", range A..B
 # (A <= v < B), A.. or ..B; the pattern language is pattern.sh's.  Only the
 # lines whose range holds the running kernel (or FIXBUF_KVER) are kept: those
 # turn a failure into XFAIL and a pass into XPASS.
 # A pattern "splat:GLOB" names a known kernel splat instead of cases: it
 # matches a splat whose first line, without its timestamp, GLOB matches
 # (judge.sh, dmesg.sh), and never a case; a case pattern never a splat.
+# configs/expected-matrix (scripts/matrix.sh's) is read by the same loop:
+# expect_rules_load, expect_want.
 
 # shellcheck source-path=SCRIPTDIR source=pattern.sh
 source "${BASH_SOURCE[0]%/*}/pattern.sh"
@@ -34,36 +36,71 @@ expect_kver() {
 	return 1
 }
 
-# expect_load FILE: returns 1 after one "file:line" message on bad input.
-expect_load() {
-	local file=$1 n=0 pat range why lo hi a b ok
+# The one reader of both rule files, configs/known-issues (expect_load) and
+# configs/expected-matrix (expect_rules_load, scripts/matrix.sh): blank and
+# '#' lines skipped, every other line handed to a per-format parser, and one
+# "WHO: file:line: ..." message (EXPECT_WHO, harness by default) on the first
+# bad one, status 1.
+# expect__each FILE PARSER: PARSER LINE for each rule line; EXPECT_AT is its file:line.
+expect__each() {
+	local file=$1 n=0 line
 	if [[ ! -f $file || ! -r $file ]]; then
-		printf 'harness: %s: cannot read expectations file\n' "$file" >&2
+		printf '%s: %s: cannot read expectations file\n' "${EXPECT_WHO:-harness}" "$file" >&2
 		return 1
 	fi
-	while IFS=$' \t' read -r pat range why || [[ -n $pat ]]; do
+	while IFS= read -r line || [[ -n $line ]]; do
 		n=$((n + 1))
-		[[ -z $pat || $pat == \#* ]] && continue
-		lo=0 hi=-1 ok=
-		if [[ -n $why && $range =~ ^([0-9.]*)\.\.([0-9.]*)$ && $range != .. ]]; then
-			a=${BASH_REMATCH[1]} b=${BASH_REMATCH[2]} ok=1
-			[[ -z $a ]] || expect__num lo "$a" || ok=
-			[[ -z $b ]] || expect__num hi "$b" || ok=
-			((hi == -1 || hi > lo)) || ok=
-		fi
-		if [[ -z $ok ]]; then
-			printf "harness: %s:%d: malformed expectation, want '<case-pattern> <A..B|A..|..B> <reason>'\n" "$file" "$n" >&2
-			return 1
-		fi
-		if ! pat_check "$pat"; then
-			printf 'harness: %s:%d: bad case pattern: %s\n' "$file" "$n" "$PAT_ERR" >&2
-			return 1
-		fi
-		if ((KVER_NUM >= lo && (hi == -1 || KVER_NUM < hi))); then
-			EXPECT_PAT+=("$pat")
-			EXPECT_NOTE+=("$why (known in $range)")
-		fi
+		[[ $line =~ ^[[:blank:]]*(#|$) ]] && continue
+		EXPECT_AT=$file:$n
+		"$2" "$line" || return 1
 	done <"$file"
+}
+expect__bad() { printf '%s: %s: %s\n' "${EXPECT_WHO:-harness}" "$EXPECT_AT" "$*" >&2; return 1; }
+expect__pat() { pat_check "$2" || expect__bad "bad $1 pattern: $PAT_ERR"; }
+
+# expect_load FILE: the known-issues lines whose range holds KVER_NUM.
+expect_load() { expect__each "$1" expect__issue; }
+expect__issue() {
+	local pat range why lo=0 hi=-1 a b ok=
+	IFS=$' \t' read -r pat range why <<<"$1"
+	if [[ -n $why && $range =~ ^([0-9.]*)\.\.([0-9.]*)$ && $range != .. ]]; then
+		a=${BASH_REMATCH[1]} b=${BASH_REMATCH[2]} ok=1
+		[[ -z $a ]] || expect__num lo "$a" || ok=
+		[[ -z $b ]] || expect__num hi "$b" || ok=
+		((hi == -1 || hi > lo)) || ok=
+	fi
+	[[ -n $ok ]] || expect__bad "malformed expectation, want '<case-pattern> <A..B|A..|..B> <reason>'" || return 1
+	expect__pat case "$pat" || return 1
+	if ((KVER_NUM >= lo && (hi == -1 || KVER_NUM < hi))); then
+		EXPECT_PAT+=("$pat")
+		EXPECT_NOTE+=("$why (known in $range)")
+	fi
+}
+
+# expect_rules_load FILE: configs/expected-matrix's "<kernel-pattern>
+# <case-pattern> <pass|fail|skip>" lines into EXPECT_K, EXPECT_C, EXPECT_V.
+EXPECT_K=() EXPECT_C=() EXPECT_V=()
+expect_rules_load() { expect__each "$1" expect__rule; }
+expect__rule() {
+	local kp cp v extra
+	IFS=$' \t' read -r kp cp v extra <<<"$1"
+	[[ -n $v && -z $extra ]] || expect__bad "want '<kernel-pattern> <case-pattern> <pass|fail|skip>'" || return 1
+	[[ $v =~ ^(pass|fail|skip)$ ]] || expect__bad "verdict '$v' is not pass, fail or skip" || return 1
+	expect__pat kernel "$kp" && expect__pat case "$cp" || return 1
+	EXPECT_K+=("$kp") EXPECT_C+=("$cp") EXPECT_V+=("$v")
+}
+
+# expect_want KERNEL CASE: EXPECT_WANT = the verdict of the first rule
+# matching both, pass when none does.
+expect_want() {
+	local i
+	EXPECT_WANT=pass
+	for i in "${!EXPECT_K[@]}"; do
+		if pat_match "$1" "${EXPECT_K[i]}" && pat_match "$2" "${EXPECT_C[i]}"; then
+			EXPECT_WANT=${EXPECT_V[i]}
+			return 0
+		fi
+	done
 }
 
 # expect_match NAME: EXPECT_HIT = note of the first active line matching.
