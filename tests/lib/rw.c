@@ -207,11 +207,21 @@ static int rw_case(struct rw_ctx *x)
 	t_cqe_peek(&x->ring, account, x);
 	if (x->done && x->res == -EINVAL)
 		return t_skip("kernel rejects %s on this file (-EINVAL)", c->op->opname);
+	/*
+	 * Whether a file forces -EAGAIN is the kernel's choice, not a lookup
+	 * order. Before io_uring relied solely on FMODE_NOWAIT,
+	 * __io_file_supports_nowait() counted a regular file without a block
+	 * device as nowait (io_bdev_nowait(NULL) is true), so a memfd read
+	 * completes at submit, and a pipe without FMODE_NOWAIT is not read
+	 * inline (Debian's 6.1). Not tested, and said so: the slot was not
+	 * changed yet, so there is no verdict either way.
+	 */
 	if (x->done && c->tg->park != RW_INLINE)
-		return t_fail("path not taken: the request completed at submit (res %d), before the table changed",
-			      x->res);
+		return t_skip("path not available: this kernel completed the %s on the %s at submit (res %d), before the table changed",
+			      c->op->opname, c->tg->name, x->res);
 	if (!x->done && c->tg->park == RW_INLINE)
-		return t_fail("control not inline: no completion at submit");
+		return t_skip("control not inline on this kernel: no completion at submit (the %s is not read or written without blocking here)",
+			      c->tg->name);
 
 	ret = t_slot_change(&x->ring, RW_IDX, &x->b, c->change,
 			    c->op->write ? T_REPL : T_POISON);
