@@ -62,8 +62,8 @@ if scripts/doc-links.sh <(echo "[x]($PWD/README.md#no-such-heading)") >/dev/null
 	exit 1
 fi
 
-step "peer comparison on made-up verdicts (no VM)"
-scripts/peer-selftest.sh
+step "make peer compares its kernels and tables them as recorded (no VM)"
+scripts/peer-test.sh
 
 step "suite on $(uname -r) with expectations"
 harness/run EXPECT=configs/known-issues

@@ -7,11 +7,13 @@ set -euo pipefail
 #   scripts/peer-guest.sh OUT=DIR PLAN=FILE LIBURING=DIR KSFT=DIR FIO=FILE
 # PLAN: "<suite> <group> <test> <timeout|->" lines (configs/peer-tests
 # resolved by peer.sh). OUT (under results/) gets:
-#   verdicts   <suite>/<test> TAB verdict TAB seconds TAB reason, where the
-#              verdict is pass, fail, skip, timeout (or the kselftest
-#              runner's xfail) as the runner said it
-#   logs/      each test's runner output; kernel (uname -rv); seconds (all
-#              tests, without the boot)
+#   results.ktap  a KTAP stream like the harness's (scripts/lib/campaign.sh
+#              reads its cells): one case line per test, "<suite>/<test> #
+#              [SKIP|XFAIL|TIMEOUT ]time=<seconds>s <reason>", the verdict
+#              (pass, fail, skip, timeout or the kselftest runner's xfail)
+#              as the runner said it; "# kernel:" (uname -rv) and
+#              "# seconds:" (all tests, without the boot)
+#   logs/      each test's runner output
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source-path=SCRIPTDIR/..
@@ -21,8 +23,8 @@ for v in OUT PLAN LIBURING KSFT FIO; do
 	[[ -n ${!v:-} ]] || { echo "peer-guest: $v= is required" >&2; exit 2; }
 done
 mkdir -p "$OUT/logs"
-uname -rv >"$OUT/kernel"
-: >"$OUT/verdicts"
+printf 'KTAP version 1\n# kernel: %s\n1..1\n    # Subtest: peer\n' "$(uname -rv)" >"$OUT/results.ktap"
+cases=0 failed=0
 scratch=$(mktemp -d /tmp/peer.XXXXXX)
 trap 'rm -rf -- "${scratch:?}"' EXIT
 export PATH=${FIO%/*}:$PATH
@@ -31,10 +33,17 @@ export TMPDIR=$scratch/tmp
 mkdir -p "$TMPDIR"
 ip link set lo up 2>/dev/null || :
 
-# record SUITE/TEST VERDICT SECONDS REASON
+# record SUITE/TEST VERDICT SECONDS REASON: its case line.
 record() {
-	local reason=${4//$'\t'/ }
-	printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${reason:0:160}" | tee -a "$OUT/verdicts"
+	local reason=${4//$'\t'/ } st='not ok' d=''
+	case $2 in
+	pass) st=ok ;;
+	skip) st=ok d='SKIP ' ;;
+	xfail | timeout) d="${2^^} " ;;
+	esac
+	[[ $st == ok ]] || failed=$((failed + 1))
+	cases=$((cases + 1))
+	printf '    %s %d %s # %stime=%ds %s\n' "$st" "$cases" "$1" "$d" "$3" "${reason:0:160}" | tee -a "$OUT/results.ktap"
 }
 
 # last_words LOG: the last line a test printed itself (runner lines dropped).
@@ -205,5 +214,7 @@ while read -r suite _ t to; do
 	net-lo) netlo_test "$to" ;;
 	esac
 done <"$PLAN"
-echo "$SECONDS" >"$OUT/seconds"
-echo "peer-guest: $(wc -l <"$OUT/verdicts") verdicts in $OUT"
+st=ok
+((failed == 0)) || st='not ok'
+printf '    1..%d\n%s 1 peer\n# seconds: %d\n' "$cases" "$st" "$SECONDS" >>"$OUT/results.ktap"
+echo "peer-guest: $cases verdicts in $OUT/results.ktap"
