@@ -42,6 +42,44 @@ int t_dev_env(const struct t_dev *dev, struct t_dev_env *env)
 	return 0;
 }
 
+int t_dev_open(const struct t_dev *dev, struct t_dev_fd *d, int blk_mode)
+{
+	struct t_dev_env env;
+	const char *base;
+	int ret;
+
+	d->fd = d->blk = -1;
+	if ((ret = t_dev_env(dev, &env)))
+		return ret;
+	d->fd = open(env.node, O_RDWR | O_CLOEXEC);
+	/*
+	 * Read-only unless asked: closing a block device opened for writing
+	 * makes udev probe it, and its reads would take the tags a case
+	 * counts on.
+	 */
+	d->blk = open(env.blk, blk_mode | O_DIRECT | O_CLOEXEC);
+	if (d->fd < 0 || d->blk < 0)
+		return t_fail("opening %s / %s: %m", env.node, env.blk);
+	base = strrchr(env.blk, '/') ? strrchr(env.blk, '/') + 1 : env.blk;
+	snprintf(d->blk_name, sizeof(d->blk_name), "%s", base);
+	ret = t_queue_uint(d->blk_name, "logical_block_size", &d->lba_size);
+	if (ret || !d->lba_size)
+		return t_fail("logical_block_size of %s: %s", d->blk_name,
+			      strerror(ret ? -ret : EINVAL));
+	/* The harness knows the queue it made (a multipath head has none). */
+	d->tags = env.tags;
+	if (d->tags > 60)
+		return t_fail("%s has %u tags: too many to hold (the harness sets a small queue)",
+			      d->blk_name, d->tags);
+	return dev->probe ? dev->probe(d) : 0;
+}
+
+void t_dev_close(struct t_dev_fd *d)
+{
+	t_close(&d->fd);
+	t_close(&d->blk);
+}
+
 int t_attr_read(const char *path, char *buf, size_t len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -11,18 +11,27 @@
  * both ends. When the setup cannot be done, its one-line reason reaches
  * the program as FIXBUF_UNMET and becomes the skip reason of every case.
  *
- * A new device is one harness/lib/dev-<name>.sh and one struct t_dev.
+ * A new device is one harness/lib/dev-<name>.sh and one struct t_dev; a
+ * device more than one program uses has its own tests/lib/dev_<name>.c
+ * (its struct t_dev, probe and command encoding), declared below.
  */
 #ifndef FIXBUF_DEV_H
 #define FIXBUF_DEV_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+struct t_dev_fd;
+struct io_uring_sqe;
 
 struct t_dev {
 	const char *name;	/* requirement "device <name>" */
 	const char *node_var;	/* the node the I/O is issued to */
 	const char *blk_var;	/* its block device, for O_DIRECT checks; or NULL */
 	const char *tags_var;	/* requests that take every tag; or NULL */
+	/* t_dev_open: fill fields beyond the generic ones (nsid); 0 or a verdict. */
+	int (*probe)(struct t_dev_fd *d);
 };
 
 /*
@@ -55,6 +64,39 @@ void t_require_dev(const struct t_dev *dev);
  * ("requires device <name> (created by harness/run as root)").
  */
 int t_dev_env(const struct t_dev *dev, struct t_dev_env *env);
+
+/* A device with node, block device and tags, opened (t_dev_open). */
+struct t_dev_fd {
+	int fd;			/* the node taking the I/O */
+	int blk;		/* its block device, O_DIRECT */
+	char blk_name[32];	/* e.g. nvme1n1 */
+	unsigned int lba_size;
+	unsigned int nsid;	/* NVMe namespace id */
+	unsigned int tags;	/* requests that hold every tag */
+};
+
+/*
+ * Open the harness's device @dev: its node read-write, its block device
+ * O_DIRECT with @blk_mode (O_RDONLY unless the caller writes there), then
+ * @dev->probe. 0 or a verdict; t_dev_close() either way.
+ */
+int t_dev_open(const struct t_dev *dev, struct t_dev_fd *d, int blk_mode);
+void t_dev_close(struct t_dev_fd *d);
+
+/* ---- the devices shared by programs (dev_<name>.c) ----------------- */
+
+/* nvme-loop: an NVMe namespace over a null_blk (dev_nvme_loop.c). */
+extern const struct t_dev t_dev_nvme_loop;
+/*
+ * An NVMe read or write of @len bytes at @lba of @d's namespace into a
+ * 128-byte SQE: from @addr (a fixed buffer's offset with @idx >= 0), or
+ * with @nr_vecs an array of that many iovecs at @addr.
+ */
+void t_nvme_rw(struct io_uring_sqe *sqe, const struct t_dev_fd *d, bool write,
+	       uint64_t lba, uint32_t len, uint64_t addr, unsigned int nr_vecs, int idx);
+
+/* scsi_debug: a SCSI disk (dev_scsi_debug.c), /dev/bsg's node. */
+extern const struct t_dev t_dev_scsi_debug;
 
 /* ---- attribute files (sysfs, configfs, debugfs) -------------------- */
 

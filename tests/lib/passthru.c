@@ -28,7 +28,7 @@
 /* Everything one case owns; fillers in flight are drained on every exit. */
 struct pt_ctx {
 	const struct pt_case *c;
-	struct pt_dev d;
+	struct t_dev_fd d;
 	struct io_uring ring;
 	struct t_buf b;
 	struct pt_cmd_mem *mem;
@@ -297,7 +297,7 @@ static int setup(struct pt_ctx *x)
 	struct t_trace tr;
 	int ret;
 
-	if ((ret = pt_dev_open(c->ops, &x->d)))
+	if ((ret = t_dev_open(c->ops->dev, &x->d, O_RDONLY)))
 		return ret;
 	if ((c->park == PARK_TAGS || c->park == PARK_FAULT) && t_env(T_DEV_SLOW_WHY))
 		return t_skip("%s", t_env(T_DEV_SLOW_WHY));
@@ -405,7 +405,7 @@ int pt_run(const void *arg)
 	}
 	io_uring_queue_exit(&x.ring);
 	t_buf_unmap(&x.b);
-	pt_dev_close(&x.d);
+	t_dev_close(&x.d);
 	t_barrier_free(&x.bar);
 	return v;
 }

@@ -10,23 +10,14 @@
  * backing disk, completions dropped there until its timeout handler ends
  * them (fault-timeout).
  *
- * A test file describes its device with a struct pt_dev_ops and calls
- * pt_main(); the device itself is created by the harness (dev.h).
+ * A device's file (dev_<name>.c) describes it with a struct pt_dev_ops, its
+ * program calls pt_main(); the device itself is created by the harness (dev.h).
  */
 #ifndef FIXBUF_PASSTHRU_H
 #define FIXBUF_PASSTHRU_H
 
 #include "t.h"
 #include "dev.h"
-
-struct pt_dev {
-	int fd;			/* char device taking the uring_cmd */
-	int blk;		/* block device, O_DIRECT: to check the data */
-	char blk_name[32];	/* e.g. nvme1n1 */
-	unsigned int lba_size;
-	unsigned int nsid;	/* NVMe namespace id */
-	unsigned int tags;	/* requests that hold every tag */
-};
 
 /* Out-of-SQE memory a command reads when (re)issued: must outlive it. */
 struct pt_cmd_mem {
@@ -38,14 +29,12 @@ struct pt_cmd_mem {
 struct pt_dev_ops {
 	const char *name;	/* case prefix: "nvme" */
 	/* The harness's device: node_var, blk_var and tags_var all set. */
-	struct t_dev dev;
+	const struct t_dev *dev;
 	/* The device setup may arm fail_io_timeout (fault.h): fault-timeout cases. */
 	bool io_timeout;
 	bool vectored;		/* has a vectored fixed-buffer variant */
-	/* Fill device fields beyond fd/blk (nsid, ...); 0 or a verdict. */
-	int (*probe)(struct pt_dev *d);
 	/* A command moving @len bytes at @lba; fixed: through slot @idx. */
-	void (*prep)(const struct pt_dev *d, struct io_uring_sqe *sqe,
+	void (*prep)(const struct t_dev_fd *d, struct io_uring_sqe *sqe,
 		     bool write, bool vec, uint8_t *buf, size_t len,
 		     uint64_t lba, int idx, struct pt_cmd_mem *mem);
 	/* Extra completion status (e.g. SCSI status in res2); 0 if fine. */
@@ -57,5 +46,8 @@ struct pt_dev_ops {
  * fail-nth sweep of a fixed-buffer write (pt_sweep.c, sweep.h).
  */
 int pt_main(const struct pt_dev_ops *ops, int argc, char **argv);
+
+/* The devices' passthrough (dev_nvme_loop.c, dev_scsi_debug.c). */
+extern const struct pt_dev_ops pt_nvme, pt_scsi_bsg;
 
 #endif

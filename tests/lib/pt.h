@@ -49,24 +49,21 @@ struct pt_case {
 	enum t_change change;
 };
 
-/* The device the harness made (pt_dev.c): 0 or a verdict. */
-int pt_dev_open(const struct pt_dev_ops *ops, struct pt_dev *d);
-void pt_dev_close(struct pt_dev *d);
 /*
  * One inline command on the cases' data area (PT_LEN bytes at
  * PT_DATA_LBA_BYTES), through slot @idx or, with -1, @buf: its cqe->res,
  * or -ETIME / a submit error.
  */
-int pt_dev_cmd(struct io_uring *ring, const struct pt_dev_ops *ops, const struct pt_dev *d,
+int pt_dev_cmd(struct io_uring *ring, const struct pt_dev_ops *ops, const struct t_dev_fd *d,
 	       bool write, bool vec, uint8_t *buf, int idx);
 /*
  * Put @pat at the cases' data area with a plain (not fixed) command: 0 or
  * a verdict (skip where the device has no io_uring passthrough).
  */
 int pt_dev_fill(struct io_uring *ring, const struct pt_dev_ops *ops,
-		const struct pt_dev *d, enum t_pat pat);
+		const struct t_dev_fd *d, enum t_pat pat);
 /* A write must have put the original bytes on the device. */
-int pt_dev_verdict(const struct pt_dev *d);
+int pt_dev_verdict(const struct t_dev_fd *d);
 
 /* The sweep cases of @ops (pt_sweep.c), added to pt_main's. */
 void pt_sweep_add(const struct pt_dev_ops *ops);

@@ -21,7 +21,7 @@ int pt_main(const struct pt_dev_ops *ops, int argc, char **argv)
 	 * where it can, the device is made fast (harness/lib/device.sh).
 	 */
 	t_require("fault " PT_ALLOC_FUNC);
-	t_require_dev(&ops->dev);
+	t_require_dev(ops->dev);
 	for (int w = 1; w >= 0; w--)
 		for (int v = 0; v <= (int)ops->vectored; v++)
 			for (int p = PARK_INLINE; p < PT_NR_PARKS; p++)

@@ -1,50 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The passthrough device the harness made, and its data area. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "pt.h"
 
-int pt_dev_open(const struct pt_dev_ops *ops, struct pt_dev *d)
-{
-	struct t_dev_env env;
-	const char *base;
-	int ret;
-
-	if ((ret = t_dev_env(&ops->dev, &env)))
-		return ret;
-	d->fd = open(env.node, O_RDWR | O_CLOEXEC);
-	/*
-	 * Read-only: closing a block device opened for writing makes udev
-	 * probe it, and its reads would take the tags a case counts on.
-	 */
-	d->blk = open(env.blk, O_RDONLY | O_DIRECT | O_CLOEXEC);
-	if (d->fd < 0 || d->blk < 0)
-		return t_fail("opening %s / %s: %m", env.node, env.blk);
-	base = strrchr(env.blk, '/') ? strrchr(env.blk, '/') + 1 : env.blk;
-	snprintf(d->blk_name, sizeof(d->blk_name), "%s", base);
-	ret = t_queue_uint(d->blk_name, "logical_block_size", &d->lba_size);
-	if (ret)
-		return t_fail("logical_block_size of %s: %s", d->blk_name,
-			      strerror(-ret));
-	/* The harness knows the queue it made (a multipath head has none). */
-	d->tags = env.tags;
-	if (d->tags > 60)
-		return t_fail("%s has %u tags: too many to hold (the harness sets a small queue)",
-			      d->blk_name, d->tags);
-	return ops->probe ? ops->probe(d) : 0;
-}
-
-void pt_dev_close(struct pt_dev *d)
-{
-	t_close(&d->fd);
-	t_close(&d->blk);
-}
-
-int pt_dev_cmd(struct io_uring *ring, const struct pt_dev_ops *ops, const struct pt_dev *d,
+int pt_dev_cmd(struct io_uring *ring, const struct pt_dev_ops *ops, const struct t_dev_fd *d,
 	       bool write, bool vec, uint8_t *buf, int idx)
 {
 	struct io_uring_cqe cqe;
@@ -60,7 +23,7 @@ int pt_dev_cmd(struct io_uring *ring, const struct pt_dev_ops *ops, const struct
 }
 
 int pt_dev_fill(struct io_uring *ring, const struct pt_dev_ops *ops,
-		const struct pt_dev *d, enum t_pat pat)
+		const struct t_dev_fd *d, enum t_pat pat)
 {
 	uint8_t *p;
 	int ret;
@@ -79,7 +42,7 @@ int pt_dev_fill(struct io_uring *ring, const struct pt_dev_ops *ops,
 	return 0;
 }
 
-int pt_dev_verdict(const struct pt_dev *d)
+int pt_dev_verdict(const struct t_dev_fd *d)
 {
 	uint8_t *p;
 	int ret;

@@ -28,7 +28,7 @@
 struct pt_sweep {
 	const struct pt_dev_ops *ops;
 	struct t_sweep s;
-	struct pt_dev d;
+	struct t_dev_fd d;
 	struct io_uring ring, aux;
 	bool ring_up, aux_up;
 	struct t_buf b;
@@ -86,7 +86,7 @@ static int setup(struct pt_sweep *x)
 	const unsigned int flags = IORING_SETUP_SQE128 | IORING_SETUP_CQE32;
 	int ret;
 
-	if ((ret = pt_dev_open(x->ops, &x->d)))
+	if ((ret = t_dev_open(x->ops->dev, &x->d, O_RDONLY)))
 		return ret;
 	if ((ret = t_ring(&x->aux, flags)))
 		return ret;
@@ -181,7 +181,7 @@ static int pt_sweep_case(const void *arg)
 		io_uring_queue_exit(&x.aux);
 	t_barrier_free(&x.bar);
 	t_sweep_end(&x.s);
-	pt_dev_close(&x.d);
+	t_dev_close(&x.d);
 	return v;
 }
 

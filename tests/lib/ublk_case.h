@@ -8,6 +8,7 @@
 #define FIXBUF_UBLK_CASE_H
 
 #include "ublk.h"
+#include "dev.h"
 
 enum ublk_kind {
 	UBLK_WRITE,	/* client writes; the store must hold the blocks */
@@ -36,8 +37,7 @@ void ublk_require_nvme(void);
 
 /* The NVMe namespace a case serves from (harness: device nvme-loop). */
 struct ublk_nvme {
-	int fd, blk_fd;		/* /dev/ngXnY, /dev/nvmeXnY (O_DIRECT) */
-	unsigned int nsid, lba_size, tags;
+	struct t_dev_fd ns;	/* /dev/ngXnY, /dev/nvmeXnY (O_DIRECT, read-write) */
 	uint64_t base;		/* device offset 0 is this byte of the namespace */
 };
 

@@ -18,8 +18,6 @@
 #include "ublk.h"
 #include "ublk_case.h"
 #include "dev.h"
-#include <linux/nvme_ioctl.h>
-#include <sys/ioctl.h>
 
 #define PAT_KEY	0x9e3779b97f4a7c15ULL
 #define BS	4096
@@ -272,22 +270,12 @@ static int fillers_submit(struct io_uring *ring, const struct ublk_nvme *n,
 {
 	for (unsigned int j = 0; j < nr; j++) {
 		struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
-		struct nvme_uring_cmd *cmd;
 
 		if (!sqe)
 			return -EBUSY;
-		memset(sqe, 0, 2 * sizeof(*sqe));
-		cmd = (struct nvme_uring_cmd *)sqe->cmd;
-		sqe->opcode = IORING_OP_URING_CMD;
-		sqe->fd = n->fd;
-		sqe->cmd_op = NVME_URING_CMD_IO;
-		cmd->opcode = 0x02;	/* read */
-		cmd->nsid = n->nsid;
-		cmd->addr = (uintptr_t)(buf + (size_t)j * BS);
-		cmd->data_len = BS;
 		/* A gap between fillers: no two merge into one request. */
-		cmd->cdw10 = j * 2 * (BS / n->lba_size);
-		cmd->cdw12 = BS / n->lba_size - 1;
+		t_nvme_rw(sqe, &n->ns, false, j * 2 * (BS / n->ns.lba_size), BS,
+			  (uintptr_t)(buf + (size_t)j * BS), 0, -1);
 		sqe->user_data = j;
 	}
 	return io_uring_submit(ring) == (int)nr ? 0 : -EIO;
@@ -463,7 +451,7 @@ static int run(const struct ublk_scn *s, struct ublk_dev *d, struct client *c,
 		.tgt_arg = nvme,
 		.size = (uint64_t)nblocks * BS,
 	};
-	struct fillers f = { .n = nvme ? nvme->tags : 0 };
+	struct fillers f = { .n = nvme ? nvme->ns.tags : 0 };
 	uint64_t offs[512];
 	unsigned int seed = 1;	/* fixed: the same offsets every run */
 	unsigned long parked, inl;
@@ -566,35 +554,16 @@ static int run(const struct ublk_scn *s, struct ublk_dev *d, struct client *c,
 	return T_PASS;
 }
 
-static const struct t_dev nvme_dev = {
-	.name = "nvme-loop", .node_var = "FIXBUF_NVME_CHAR",
-	.blk_var = "FIXBUF_NVME_BLK", .tags_var = "FIXBUF_NVME_TAGS",
-};
-
 /* The namespace the harness made: 0 or a verdict. */
 static int nvme_open(struct ublk_nvme *n)
 {
-	struct t_dev_env env;
-	const char *base;
-	int ret, nsid;
+	/* Read-write: the store check reads and fills it through there. */
+	int ret = t_dev_open(&t_dev_nvme_loop, &n->ns, O_RDWR);
 
-	if ((ret = t_dev_env(&nvme_dev, &env)))
-		return ret;
-	n->fd = open(env.node, O_RDWR | O_CLOEXEC);
-	n->blk_fd = open(env.blk, O_RDWR | O_DIRECT | O_CLOEXEC);
-	if (n->fd < 0 || n->blk_fd < 0)
-		return t_fail("opening %s and %s: %m", env.node, env.blk);
-	nsid = ioctl(n->fd, NVME_IOCTL_ID);
-	if (nsid <= 0)
-		return t_fail("NVME_IOCTL_ID: %m");
-	n->nsid = nsid;
-	base = strrchr(env.blk, '/');
-	if (t_queue_uint(base ? base + 1 : env.blk, "logical_block_size", &n->lba_size) ||
-	    !n->lba_size || BS % n->lba_size)
-		return t_fail("logical block size of %s", env.blk);
-	n->tags = env.tags;
+	if (!ret && BS % n->ns.lba_size)
+		return t_fail("logical block size of %s", n->ns.blk_name);
 	n->base = 1 << 20;	/* the fillers read below */
-	return 0;
+	return ret;
 }
 
 int ublk_case(const void *arg)
@@ -602,7 +571,7 @@ int ublk_case(const void *arg)
 	const struct ublk_scn *s = arg;
 	struct ublk_dev d = { .ctrl_fd = -1 };
 	struct client c = { .fd = -1 };
-	struct ublk_nvme n = { .fd = -1, .blk_fd = -1 };
+	struct ublk_nvme n = { .ns = { .fd = -1, .blk = -1 } };
 	struct t_trace tr;
 	int ret = 0;
 
@@ -620,14 +589,13 @@ int ublk_case(const void *arg)
 	t_trace_stop(&tr);
 	client_close(&c);
 	ublk_stop(&d);
-	t_close(&n.fd);
-	t_close(&n.blk_fd);
+	t_dev_close(&n.ns);
 	return ret;
 }
 
 void ublk_require_nvme(void)
 {
-	t_require_dev(&nvme_dev);
+	t_require_dev(&t_dev_nvme_loop);
 }
 
 void ublk_require(void)

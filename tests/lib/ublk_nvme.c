@@ -14,19 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <linux/nvme_ioctl.h>
 #include "ublk.h"
 #include "ublk_case.h"
 #include "dev.h"
-
-#define NVME_CMD_WRITE	0x01
-#define NVME_CMD_READ	0x02
 
 static int nvme_init(struct ublk_dev *d)
 {
 	struct ublk_nvme *n = d->conf.tgt_arg;
 
-	if (!n || n->fd < 0)
+	if (!n || n->ns.fd < 0)
 		return -ENODEV;
 	return 0;
 }
@@ -36,26 +32,13 @@ static int nvme_queue_io(struct ublk_queue *q, int tag, unsigned int idx)
 	const struct ublk_nvme *n = q->dev->conf.tgt_arg;
 	const struct ublksrv_io_desc *iod = q->ios[tag].iod;
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&q->ring);
-	struct nvme_uring_cmd *cmd;
 	unsigned int len = iod->nr_sectors << 9;
-	uint64_t lba = (n->base + (iod->start_sector << 9)) / n->lba_size;
+	uint64_t lba = (n->base + (iod->start_sector << 9)) / n->ns.lba_size;
 
 	if (!sqe)
 		return -EBUSY;
-	memset(sqe, 0, 2 * sizeof(*sqe));	/* an SQE128 ring */
-	cmd = (struct nvme_uring_cmd *)sqe->cmd;
-	sqe->opcode = IORING_OP_URING_CMD;
-	sqe->fd = n->fd;
-	sqe->cmd_op = NVME_URING_CMD_IO;
-	sqe->uring_cmd_flags = IORING_URING_CMD_FIXED;
-	sqe->buf_index = idx;
-	cmd->opcode = ublksrv_get_op(iod) == UBLK_IO_OP_WRITE ? NVME_CMD_WRITE : NVME_CMD_READ;
-	cmd->nsid = n->nsid;
-	cmd->addr = 0;		/* a kernel buffer starts at address 0 of its slot */
-	cmd->data_len = len;
-	cmd->cdw10 = (uint32_t)lba;
-	cmd->cdw11 = (uint32_t)(lba >> 32);
-	cmd->cdw12 = len / n->lba_size - 1;
+	/* A kernel buffer starts at address 0 of its slot. */
+	t_nvme_rw(sqe, &n->ns, ublksrv_get_op(iod) == UBLK_IO_OP_WRITE, lba, len, 0, 0, (int)idx);
 	sqe->user_data = ublk_ud(q, tag, UBLK_UD_DATA);
 	return 1;
 }
@@ -85,7 +68,7 @@ static int nvme_store(struct ublk_dev *d, uint64_t off, void *buf, size_t len, b
 		return -ENOMEM;
 	if (put)
 		memcpy(b, buf, len);
-	r = put ? pwrite(n->blk_fd, b, len, n->base + off) : pread(n->blk_fd, b, len, n->base + off);
+	r = put ? pwrite(n->ns.blk, b, len, n->base + off) : pread(n->ns.blk, b, len, n->base + off);
 	if (!put && r == (ssize_t)len)
 		memcpy(buf, b, len);
 	free(b);
