@@ -16,8 +16,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib/campaign.sh
 campaign_start history 'SERIES T' "$@"
 list=configs/history-kernels
-names=() specs=()
-n=0
+names=() specs=() n=0
 while read -r s spec extra || [[ -n $s ]]; do
 	n=$((n + 1))
 	[[ -z $s || $s == \#* ]] && continue
@@ -70,11 +69,8 @@ awk 'function fam(c, a, n) {
 		if (out != "") print rows[r], kl[i], out } }' "$OUT/cells" |
 	campaign_pivot family "${names[*]}" | campaign_table "$OUT/history.md" 26 8 | tee "$OUT/history.term"
 {
-	echo
-	echo "Cells: p passed, x failed as configs/known-issues says (the late lookup),"
-	echo "s skipped (feature or device missing in that kernel); F failed and P"
-	echo "passed against configs/known-issues."
-	echo
+	printf '\n%s\n%s\n%s\n\n' "Cells: p passed, x failed as configs/known-issues says (the late lookup)," \
+		"s skipped (feature or device missing in that kernel); F failed and P" "passed against configs/known-issues."
 	echo "| series | package | release | exit | VM run, boot included (s) |"
 	echo "|---|---|---|---|---|"
 	while read -r s pkg rel rc secs; do

@@ -10,27 +10,19 @@ set -euo pipefail
 # a difference that does not repeat in a rerun is shown as flaky instead.
 #   scripts/peer.sh [KERNEL="stock patched"] [PEER_LIBURING=groups|all]
 #                   [T=<glob>] [RERUN=1] [FROM=<dir>]
-# KERNEL: kernels as scripts/lib/campaign.sh names them (NAME=<bzImage>, a
-#   bzImage, a variant of the suite's own builds, never built here: make
-#   kernels does that). The first is the baseline.
-# PEER_LIBURING=all: every liburing test, not only configs/peer-tests'.
-# T: only tests (suite/test) matching the pattern (harness/lib/pattern.sh).
-# RERUN=0: no rerun of differing tests. FROM=<dir>: recompute the table
-#   from an earlier run's streams, running nothing. LIST=1: build, print
-#   the plan (suite group test timeout) and stop before any VM.
+# KERNEL: as scripts/lib/campaign.sh names kernels, the suite's builds not
+#   built here (make kernels). The first is the baseline. PEER_LIBURING=all:
+#   every liburing test, not only configs/peer-tests'. T: only tests
+#   (suite/test) matching the pattern. RERUN=0: no rerun of differing tests.
+#   FROM=<dir>: recompute the table from an earlier run's streams. LIST=1:
+#   build, print the plan (suite group test timeout) and stop.
 # Exit 0 no difference, 1 a difference (or a kernel without results), 2 bad
 # input or build failure.
 
 cd "$(dirname "$0")/.."
 repo=$PWD
 # shellcheck source-path=SCRIPTDIR/..
-{
-	source scripts/lib/campaign.sh
-	source harness/lib/pattern.sh
-	source scripts/lib/apt-private.sh
-	source scripts/lib/peer-build.sh
-	source scripts/lib/campaign-peer.sh
-}
+source scripts/lib/campaign-peer.sh
 campaign_start peer 'KERNEL PEER_LIBURING T RERUN LIST' "$@"
 tree=${FIXBUF_PEER_TREE:-$FIXBUF_CACHE/src/debian-${FIXBUF_BASE:-7.3}}
 [[ ${PEER_LIBURING:-groups} =~ ^(groups|all)$ ]] || { echo "peer: PEER_LIBURING is groups or all" >&2; exit 2; }
@@ -45,29 +37,13 @@ campaign_dir peer nofreeze
 [[ -n ${FROM:-} ]] || ln -sfn "${OUT#results/}" results/peer-latest
 
 if [[ -z ${FROM:-} ]]; then
-	# Other jobs rebuild the suite's kernels in place: every run and rerun
-	# of this comparison boots the same snapshot (with its build-info).
-	mkdir -p "$OUT/kernels"
-	for i in "${!LABELS[@]}"; do
-		[[ -f ${IMAGES[i]} ]] || continue
-		cp "${IMAGES[i]}" "$OUT/kernels/${LABELS[i]}.bzImage"
-		cp "$(dirname "${IMAGES[i]}")/build-info" "$OUT/kernels/${LABELS[i]}.build-info" 2>/dev/null || :
-		IMAGES[i]=$repo/$OUT/kernels/${LABELS[i]}.bzImage
-	done
-	# Build once (cached under FIXBUF_CACHE/peer/build; nothing in the repo).
-	t0=$SECONDS
-	lu=$(peer_build_liburing) || exit 2
-	fio=$(peer_build_fio) || exit 2
-	ksft=$(peer_build_selftests "$tree" base "$lu") || exit 2
-	echo "peer: builds ready in $((SECONDS - t0)) s: $lu, $fio, $ksft"
-	{
-		echo "liburing $(basename "$(dirname "$lu")") (Debian source package, $PEER_LIBURING_SUITE)"
-		echo "selftests ${ksft##*/} ($tree, branch base)"
-		echo "fio $(basename "$(dirname "$fio")") ($PEER_FIO_SUITE)"
-	} >"$OUT/builds"
-	peer_plan "$lu" "$OUT" || exit 2
-	echo "peer: $(wc -l <"$OUT/plan") tests in the plan ($OUT/plan)"
+	peer_prepare "$tree" "$OUT" || exit 2
 	[[ ${LIST:-0} != 1 ]] || { cat "$OUT/plan"; exit 0; }
+	for i in "${!LABELS[@]}"; do
+		KIMG=${IMAGES[i]}
+		campaign_snapshot "${LABELS[i]}"
+		IMAGES[i]=$repo/$KIMG
+	done
 fi
 
 # run PHASE PLAN: every kernel runs PLAN in its own VM (FROM=: the earlier

@@ -1,7 +1,31 @@
 # shellcheck shell=bash
 # scripts/peer.sh's plan and judge, beside the campaign frame
 # (scripts/lib/campaign.sh): the tests to run, the comparison of the
-# kernels' cells and what each runner said.
+# kernels' cells and what each runner said. Sources the rest.
+# shellcheck source-path=SCRIPTDIR/../..
+{
+	source scripts/lib/campaign.sh
+	source scripts/lib/apt-private.sh
+	source scripts/lib/peer-build.sh
+}
+
+# peer_prepare TREE OUT: the peer suites built once (cached under
+# FIXBUF_CACHE/peer/build, nothing in the repository): lu, fio and ksft,
+# named in OUT/builds; the plan (peer_plan).
+peer_prepare() {
+	local t0=$SECONDS
+	lu=$(peer_build_liburing) || return
+	fio=$(peer_build_fio) || return
+	ksft=$(peer_build_selftests "$1" base "$lu") || return
+	echo "peer: builds ready in $((SECONDS - t0)) s: $lu, $fio, $ksft"
+	{
+		echo "liburing $(basename "$(dirname "$lu")") (Debian source package, $PEER_LIBURING_SUITE)"
+		echo "selftests ${ksft##*/} ($1, branch base)"
+		echo "fio $(basename "$(dirname "$fio")") ($PEER_FIO_SUITE)"
+	} >"$2/builds"
+	peer_plan "$lu" "$2" || return
+	echo "peer: $(wc -l <"$2/plan") tests in the plan ($2/plan)"
+}
 
 # peer_plan LIBURING OUT: OUT/plan, "<suite> <group> <test> <timeout|->"
 # from configs/peer-tests (every listed liburing test must exist), all of

@@ -10,6 +10,7 @@
 	source harness/lib/args.sh
 	source harness/lib/keep.sh
 	source harness/lib/ktap.sh
+	source harness/lib/pattern.sh
 	source scripts/lib/freeze.sh
 }
 
@@ -62,6 +63,18 @@ campaign_kernel() {
 	[[ $KIMG == debian* || -f $KIMG ]] && return 0
 	echo "$CAMP: kernel $LABEL: no $KIMG (make kernels builds the suite's)" >&2
 	return 1
+}
+
+# campaign_snapshot LABEL: KIMG, an image file, copied (with its
+# build-info) into OUT/kernels/LABEL.bzImage, and KIMG the copy: other jobs
+# rebuild the suite's kernels in place, every run of the campaign boots
+# the same image.
+campaign_snapshot() {
+	[[ -f $KIMG ]] || return 0
+	mkdir -p "$OUT/kernels"
+	cp "$KIMG" "$OUT/kernels/$1.bzImage"
+	cp "$(dirname "$KIMG")/build-info" "$OUT/kernels/$1.build-info" 2>/dev/null || :
+	KIMG=$OUT/kernels/$1.bzImage
 }
 
 # campaign_run DIR LABEL STREAM VM-ARGS...: one VM run on KIMG, its output
