@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source-path=SCRIPTDIR/..
 source scripts/lib/campaign.sh
-campaign_start history 'SERIES T' "$@"
+campaign_start history 'SERIES T FROM' "$@"
 list=configs/history-kernels
 names=() specs=() n=0
 while read -r s spec extra || [[ -n $s ]]; do

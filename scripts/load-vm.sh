@@ -16,23 +16,20 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 # shellcheck source-path=SCRIPTDIR/..
-{
-	source harness/lib/args.sh
-	source harness/lib/ktap.sh
-	source scripts/lib/freeze.sh
-}
-args_export load-vm 'KERNEL T EXPECT SLOW RUNS HOGS' "$@" || exit 2
-runs=${RUNS:-1}
+source scripts/lib/campaign.sh
+campaign_start load-vm 'KERNEL T EXPECT SLOW RUNS HOGS' "$@"
+count=${RUNS:-1}
 hogs=${HOGS:-$(nproc)}
-kernel=${KERNEL:-debian:trixie-backports/7.3}
 bad() { echo "load-vm: $*" >&2; exit 2; }
-[[ $runs =~ ^[1-9][0-9]*$ ]] || bad "RUNS wants a number of loaded runs, not '$runs'"
+[[ $count =~ ^[1-9][0-9]*$ ]] || bad "RUNS wants a number of loaded runs, not '$count'"
 [[ $hogs =~ ^[1-9][0-9]*$ ]] || bad "HOGS wants a number of busy loops, not '$hogs'"
 [[ -z ${EXPECT:-} || -r $EXPECT ]] || bad "EXPECT: cannot read '$EXPECT'"
 
-out=results/load-$(date +%Y%m%d-%H%M%S)
-# The same programs and harness in every run, whatever happens to the tree.
-freeze_suite "$out"
+# The same programs, harness and kernel in every run, whatever happens to
+# the tree.
+campaign_dir load
+out=$OUT
+campaign_kernel "${KERNEL:-debian:trixie-backports/7.3}" kernel || exit 2
 
 pids=()
 hogs_stop() {
@@ -49,16 +46,14 @@ trap hogs_stop EXIT
 
 # run NAME: the VM gate into $out/NAME; its verdicts in $out/NAME.cases.
 run() {
-	local rc=0 t0=$SECONDS
-	scripts/vm-run.sh KERNEL="$kernel" T="${T:-}" EXPECT="${EXPECT:-}" SLOW="${SLOW:-}" \
-		RESULTS="$out/$1" TESTS_DIR="$out/tests" HARNESS="$out/harness" >"$out/$1.log" 2>&1 || rc=$?
+	campaign_run "$out" "$1" "$out/$1/latest/results.ktap" T="${T:-}" EXPECT="${EXPECT:-}" SLOW="${SLOW:-}" \
+		RESULTS="$out/$1" TESTS_DIR="$out/tests" HARNESS="$out/harness"
 	if [[ ! -s $out/$1/latest/results.ktap ]]; then
-		echo "load-vm: $1: the VM run left no results (exit $rc): $out/$1.log" >&2
+		echo "load-vm: $1: the VM run left no results (exit $RC): $out/$1.log" >&2
 		return 1
 	fi
-	ktap_cases "$out/$1/latest/results.ktap" | sort >"$out/$1.cases"
-	printf 'load-vm: %-8s exit %d, %d s, %d cases\n' "$1" "$rc" $((SECONDS - t0)) \
-		"$(wc -l <"$out/$1.cases")"
+	ktap_cases "$out/$1.ktap" | sort >"$out/$1.cases"
+	echo "load-vm: $1: $(wc -l <"$out/$1.cases") cases"
 }
 
 # diagnosis KTAP CASE: the case's last diagnostic line (its verdict's reason).
@@ -69,7 +64,7 @@ diagnosis() {
 
 run quiet
 differ=0
-for ((i = 1; i <= runs; i++)); do
+for ((i = 1; i <= count; i++)); do
 	for ((h = 0; h < hogs; h++)); do
 		(while :; do :; done) &
 		pids+=($!)

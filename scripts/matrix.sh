@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib/campaign.sh
 # shellcheck source-path=SCRIPTDIR/..
 source harness/lib/expect.sh
-campaign_start matrix 'KERNELS T' "$@"
+campaign_start matrix 'KERNELS T FROM' "$@"
 EXPECT_WHO=matrix expect_rules_load configs/expected-matrix || exit 2
 if [[ -z ${KERNELS:-} ]]; then
 	KERNELS="stock patched"

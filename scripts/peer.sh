@@ -23,7 +23,7 @@ cd "$(dirname "$0")/.."
 repo=$PWD
 # shellcheck source-path=SCRIPTDIR/..
 source scripts/lib/campaign-peer.sh
-campaign_start peer 'KERNEL PEER_LIBURING T RERUN LIST' "$@"
+campaign_start peer 'KERNEL PEER_LIBURING T RERUN FROM LIST' "$@"
 tree=${FIXBUF_PEER_TREE:-$FIXBUF_CACHE/src/debian-${FIXBUF_BASE:-7.3}}
 [[ ${PEER_LIBURING:-groups} =~ ^(groups|all)$ ]] || { echo "peer: PEER_LIBURING is groups or all" >&2; exit 2; }
 [[ -z ${T:-} ]] || pat_check "$T" || { echo "peer: T: $PAT_ERR" >&2; exit 2; }

@@ -8,29 +8,25 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 # shellcheck source-path=SCRIPTDIR/..
-{
-	source harness/lib/args.sh
-	source harness/lib/ktap.sh
-	source scripts/lib/freeze.sh
-}
-args_export repeat-vm 'RUNS KERNEL T' "$@" || exit 2
-runs=${RUNS:-20}
-out=results/repeat-$(date +%Y%m%d-%H%M%S)
+source scripts/lib/campaign.sh
+campaign_start repeat-vm 'RUNS KERNEL T' "$@"
+count=${RUNS:-20}
 # A frozen copy of the programs and the harness: the tree may change meanwhile.
-freeze_suite "$out"
+campaign_dir repeat
+out=$OUT
 
 # Inside the guest: the harness RUNS times; its exit status is not ours.
-guest="for i in \$(seq $runs); do s=\$(date +%s); $out/harness/run RESULTS=$out/\$i TESTS_DIR=$out/tests T='${T:-}' >$out/\$i.log 2>&1; echo \"run \$i: exit \$?, \$((\$(date +%s) - s)) s\"; done"
+guest="for i in \$(seq $count); do s=\$(date +%s); $out/harness/run RESULTS=$out/\$i TESTS_DIR=$out/tests T='${T:-}' >$out/\$i.log 2>&1; echo \"run \$i: exit \$?, \$((\$(date +%s) - s)) s\"; done"
 rc=0
-scripts/vm-run.sh KERNEL="${KERNEL:-debian}" VM_TIMEOUT=$((600 + runs * 300)) VM_CMD="$guest" || rc=$?
+scripts/vm-run.sh KERNEL="${KERNEL:-debian}" VM_TIMEOUT=$((600 + count * 300)) VM_CMD="$guest" || rc=$?
 ((rc == 0)) || { echo "repeat-vm: the VM run failed (exit $rc)" >&2; exit 1; }
 
 declare -A sets=()
-for ((i = 1; i <= runs; i++)); do
+for ((i = 1; i <= count; i++)); do
 	[[ -f $out/$i/latest/results.ktap ]] || { echo "repeat-vm: run $i left no results" >&2; exit 1; }
 	sum=$(ktap_cases "$out/$i/latest/results.ktap" | sort | md5sum)
 	sets[${sum%% *}]+=" $i"
 done
-echo "runs: $runs, distinct verdict sets: ${#sets[@]}"
+echo "runs: $count, distinct verdict sets: ${#sets[@]}"
 for s in "${!sets[@]}"; do echo "  $s: runs${sets[$s]}"; done
 ((${#sets[@]} == 1))

@@ -14,11 +14,11 @@
 	source scripts/lib/freeze.sh
 }
 
-# campaign_start NAME 'VARS' ARGS...: NAME=VALUE arguments (KEEP and FROM
-# always allowed); exit 2 on a bad one.
+# campaign_start NAME 'VARS' ARGS...: NAME=VALUE arguments (KEEP always
+# allowed); exit 2 on a bad one.
 campaign_start() {
 	CAMP=$1
-	args_export "$1" "$2 FROM KEEP" "${@:3}" || exit 2
+	args_export "$1" "$2 KEEP" "${@:3}" || exit 2
 	keep_check "$1" || exit 2
 }
 
@@ -49,7 +49,7 @@ campaign_kernel() {
 	[[ $k != */* || $k == *=* || $k == debian:* ]] || LABEL=$(basename "$(dirname "$(realpath -m "$k")")")
 	LABEL=${2:-$LABEL}
 	[[ -z ${FROM:-} ]] || return 0
-	[[ -z ${OUT:-} ]] || log=$OUT/$LABEL.log
+	[[ -z ${OUT:-} ]] || log=$OUT/${LABEL//\//-}.log
 	case $k in
 	debian) KIMG=${FIXBUF_DEBIAN_KERNEL:-debian:trixie-backports/7.3} ;;
 	debian:*) KIMG=$(scripts/fetch-kernel.sh "$k" 2>>"$log") || return ;;
