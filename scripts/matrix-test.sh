@@ -7,16 +7,9 @@ set -euo pipefail
 #   scripts/matrix-test.sh
 
 cd "$(dirname "$0")/.."
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/fixbuf-matrix.XXXXXX")
-outs=()
-# shellcheck disable=SC2317 # the EXIT trap calls it
-cleanup() {
-	local o
-	for o in "${outs[@]}"; do [[ $o == results/matrix-* ]] && rm -rf -- "$o"; done
-	rm -rf -- "$tmp"
-}
-trap cleanup EXIT
-n=0 bad=0
+# shellcheck source-path=SCRIPTDIR/..
+source scripts/lib/campaign-test.sh
+replay_init matrix
 
 # stream FILE VERDICT: a harness KTAP stream, one SEND_ZC case that parks.
 stream() {
@@ -24,26 +17,14 @@ stream() {
 		"$2" "$2" >"$1"
 }
 
-# run NAME WANT-RC WANT-TEXT: matrix.sh FROM=$tmp/NAME on the patched kernel.
-run() {
-	local rc=0 out
-	out=$(scripts/matrix.sh KERNELS=patched FROM="$tmp/$1" 2>&1) || rc=$?
-	outs+=("$(sed -n 's|^matrix: \(results/matrix-[^/]*\)/matrix.md$|\1|p' <<<"$out")")
-	n=$((n + 1))
-	if ((rc == $2)) && [[ $out == *"$3"* && ${out##*$'\n'} == "matrix: results/matrix-"*/matrix.md ]]; then
-		echo "ok $n $1"
-	else
-		echo "not ok $n $1 (exit $rc, want $2 and '$3')"
-		printf '%s\n' "$out" | tail -n 8 | sed 's/^/#   /'
-		bad=1
-	fi
-}
-
-mkdir "$tmp/agree" "$tmp/deviates"
-stream "$tmp/agree/patched.ktap" ok
-stream "$tmp/deviates/patched.ktap" "not ok"
+mkdir "$TMP/agree" "$TMP/deviates"
+stream "$TMP/agree/patched.ktap" ok
+stream "$TMP/deviates/patched.ktap" "not ok"
 echo "TAP version 13"
-echo "1..2"
-run agree 0 $'matrix: summary: 1 kernels, 1 cells, 0 deviations from configs/expected-matrix\nmatrix: next: nothing'
-run deviates 1 $'matrix: deviations by kernel: 1 patched\nmatrix: deviations by family: 1 send_zc\nmatrix: next: read the DEVIATION lines'
-exit "$bad"
+echo "1..3"
+replay_drive agree 0 $'matrix: summary: 1 kernels, 1 cells, 0 deviations from configs/expected-matrix\nmatrix: next: nothing' \
+	KERNELS=patched FROM="$TMP/agree"
+replay_drive deviates 1 $'matrix: deviations by kernel: 1 patched\nmatrix: deviations by family: 1 send_zc\nmatrix: next: read the DEVIATION lines' \
+	KERNELS=patched FROM="$TMP/deviates"
+replay_drive "no results" 1 "DEVIATION: debian: no results" KERNELS="patched debian" FROM="$TMP/agree"
+exit "$BAD"

@@ -10,37 +10,22 @@ set -euo pipefail
 #   scripts/peer-test.sh
 
 cd "$(dirname "$0")/.."
+# shellcheck source-path=SCRIPTDIR/..
+source scripts/lib/campaign-test.sh
+replay_init peer
 data=scripts/testdata/peer
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/fixbuf-peer.XXXXXX")
-out=
-# shellcheck disable=SC2317 # the EXIT trap calls it
-cleanup() {
-	[[ $out != results/peer-* ]] || rm -rf -- "$out"
-	rm -rf -- "$tmp"
-}
-trap cleanup EXIT
-n=0 bad=0
-# ok DESCRIPTION COMMAND...: one TAP line.
-ok() {
-	n=$((n + 1))
-	if "${@:2}"; then echo "ok $n $1"; else echo "not ok $n $1" && bad=1; fi
-}
-# shellcheck disable=SC2317 # called through ok
-same() { diff -u "$data/$1" "$out/$1" | sed 's/^/#   /' && cmp -s "$data/$1" "$out/$1"; }
+# shellcheck disable=SC2317 # called through replay_ok
+same() { diff -u "$data/$1" "$OUT/$1"; }
 # shellcheck disable=SC2317
-lists() { [[ $(cat "$out/$1") == "$(printf '%s\n' "${@:2}")" ]]; }
+lists() { [[ $(cat "$OUT/$1") == "$(printf '%s\n' "${@:2}")" ]]; }
 
-rc=0
-scripts/peer.sh FROM="$data" >"$tmp/out" 2>&1 || rc=$?
-out=$(sed -n 's|^peer: \(results/peer-[^/]*\)/peer.md$|\1|p' "$tmp/out")
 echo "TAP version 13"
 echo "1..7"
-ok "exit 1 (a difference)" test "$rc" = 1
-ok "the table as recorded" same peer.term
-ok "the lists and totals as recorded" same summary
-ok "differences: both runs differ, or a kernel lacks the test" lists differences liburing/bad liburing/real ublk/missing.sh
-ok "flaky: changed in the rerun" lists flaky liburing/flaky
-ok "the difference is named" grep -qx 'peer: DIFFERENCE: liburing/real' "$tmp/out"
-ok "markdown row with its group" grep -qx '| liburing/same | net | pass 1s | pass 1s | same |' "$out/peer.md"
-((bad == 0)) || tail -n 5 "$tmp/out" | sed 's/^/#   /'
-exit "$bad"
+replay_drive "exit 1, the difference named" 1 "peer: DIFFERENCE: liburing/real" FROM="$data"
+replay_ok "the table as recorded" same peer.term
+replay_ok "the lists and totals as recorded" same summary
+replay_ok "differences: both runs differ, or a kernel lacks the test" lists differences liburing/bad liburing/real ublk/missing.sh
+replay_ok "flaky: changed in the rerun" lists flaky liburing/flaky
+replay_ok "failing everywhere: the same verdict, bad, on every kernel" lists failing-everywhere ublk/both.sh
+replay_ok "markdown row with its group" grep -qx '| liburing/same | net | pass 1s | pass 1s | same |' "$OUT/peer.md"
+exit "$BAD"
