@@ -43,7 +43,7 @@ record() {
 	esac
 	[[ $st == ok ]] || failed=$((failed + 1))
 	cases=$((cases + 1))
-	printf '    %s %d %s # %stime=%ds %s\n' "$st" "$cases" "$1" "$d" "$3" "${reason:0:160}" | tee -a "$OUT/results.ktap"
+	printf '    %s %d %s # %stime=%ds%s\n' "$st" "$cases" "$1" "$d" "$3" "${reason:+ ${reason:0:160}}" | tee -a "$OUT/results.ktap"
 }
 
 # last_words LOG: the last line a test printed itself (runner lines dropped).
