@@ -42,7 +42,7 @@ if [[ -z ${FROM:-} ]]; then
 	for i in "${!LABELS[@]}"; do
 		KIMG=${IMAGES[i]}
 		campaign_snapshot "${LABELS[i]}"
-		IMAGES[i]=$repo/$KIMG
+		IMAGES[i]=$KIMG
 	done
 fi
 

@@ -66,15 +66,15 @@ campaign_kernel() {
 }
 
 # campaign_snapshot LABEL: KIMG, an image file, copied (with its
-# build-info) into OUT/kernels/LABEL.bzImage, and KIMG the copy: other jobs
-# rebuild the suite's kernels in place, every run of the campaign boots
-# the same image.
+# build-info) into OUT/kernels/LABEL.bzImage, and KIMG the copy's full
+# path: other jobs rebuild the suite's kernels in place, every run of the
+# campaign boots the same image.
 campaign_snapshot() {
 	[[ -f $KIMG ]] || return 0
 	mkdir -p "$OUT/kernels"
 	cp "$KIMG" "$OUT/kernels/$1.bzImage"
 	cp "$(dirname "$KIMG")/build-info" "$OUT/kernels/$1.build-info" 2>/dev/null || :
-	KIMG=$OUT/kernels/$1.bzImage
+	KIMG=$PWD/$OUT/kernels/$1.bzImage
 }
 
 # campaign_run DIR LABEL STREAM VM-ARGS...: one VM run on KIMG, its output
