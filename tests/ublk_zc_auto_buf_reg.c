@@ -66,7 +66,7 @@ int main(int argc, char **argv)
 		.tgt_flags = UBLK_NET_ZC | UBLK_NET_PF_SEND | UBLK_NET_PF_RECV,
 	};
 
-	ublk_require();
+	ublk_require(NULL);
 	add(UBLK_REG_AUTO, aut, sizeof(aut) / sizeof(aut[0]));
 	add(UBLK_REG_AUTO_FALLBACK, fallback, sizeof(fallback) / sizeof(fallback[0]));
 	t_add(ublk_case, &conc, sizeof(conc), "ublk-auto-fallback/net-send-zc/poll-first/concurrency");

@@ -14,7 +14,7 @@ int main(int argc, char **argv)
 		{ "concurrency", UBLK_CONC },
 	};
 
-	ublk_require();
+	ublk_require(NULL);
 	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
 		struct ublk_scn s = { .ops = &ublk_tgt_file, .kind = k[i].kind };
 

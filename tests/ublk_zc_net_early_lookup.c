@@ -30,7 +30,7 @@ int main(int argc, char **argv)
 	};
 	static const char *const kind[] = { "write", "read", "concurrency" };
 
-	ublk_require();
+	ublk_require(NULL);
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		for (int pf = 1; pf >= 0; pf--) {
 			struct ublk_scn s = {

@@ -14,8 +14,7 @@ int main(int argc, char **argv)
 {
 	static const char *const kind[] = { "write", "read" };
 
-	ublk_require();
-	ublk_require_nvme();
+	ublk_require(&ublk_tgt_nvme);
 	for (int k = 0; k < 2; k++) {
 		for (int fill = 1; fill >= 0; fill--) {
 			struct ublk_scn s = {

@@ -7,7 +7,8 @@
 # so a device is gone however the program ended (pass, fail, timeout,
 # Ctrl-C, SIGKILL), and a ublk device this run did not create is never
 # touched. The server is threads of the program: it dies with it.
-# Exports FIXBUF_UBLK_CTRL (/dev/ublk-control) and FIXBUF_UBLK_IDS.
+# Exports FIXBUF_UBLK_IDS (t_dev_ublk in tests/lib/ublk.c); the control
+# node is the driver's fixed /dev/ublk-control (tests/lib/ublk_ctrl.h).
 
 dev_ublk_setup() {
 	local ids del=$TESTS_DIR/lib/ublk-del
@@ -27,7 +28,7 @@ dev_ublk_setup() {
 	# Pushed before the program runs: the ids it records are deleted even
 	# when this harness is killed too (the journal replays this line).
 	state_push dev__ublk_undo "$del" "$ids"
-	export FIXBUF_UBLK_CTRL=/dev/ublk-control FIXBUF_UBLK_IDS=$ids
+	export FIXBUF_UBLK_IDS=$ids
 }
 
 # dev__ublk_undo HELPER IDFILE: delete the devices whose ids the program

@@ -16,7 +16,6 @@
 #include "ublk.h"
 #include "dev.h"
 
-#define CTRL_DEV	"/dev/ublk-control"
 #define NODE_WAIT_MS	5000
 
 uint64_t ublk_ud(const struct ublk_queue *q, int tag, unsigned int kind)
@@ -26,57 +25,16 @@ uint64_t ublk_ud(const struct ublk_queue *q, int tag, unsigned int kind)
 		(uint64_t)kind << 16 | (uint16_t)tag;
 }
 
-/* The command area of an SQE (16 bytes; 80 with SQE128). */
-static void *sqe_cmd(struct io_uring_sqe *sqe)
-{
-	return (uint8_t *)sqe + offsetof(struct io_uring_sqe, addr3);
-}
-
-static void sqe_uring_cmd(struct io_uring_sqe *sqe, int fd, uint32_t op)
-{
-	memset(sqe, 0, sizeof(*sqe));
-	sqe->opcode = IORING_OP_URING_CMD;
-	sqe->fd = fd;
-	/* cmd_op shares the 'off' field; liburing 2.3 has no name for it. */
-	memcpy((char *)sqe + offsetof(struct io_uring_sqe, off), &op, sizeof(op));
-}
-
-/* ---- control commands ----------------------------------------------- */
-
-static int ctrl_cmd(struct ublk_dev *d, uint32_t op, void *buf, size_t len,
-		    uint64_t data0)
-{
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&d->ctrl);
-	struct io_uring_cqe *cqe;
-	struct ublksrv_ctrl_cmd *c;
-	int ret;
-
-	if (!sqe)
-		return -EBUSY;
-	/* An SQE128 ring: clear the whole 128 bytes, the command is 32. */
-	memset(sqe, 0, 128);
-	sqe_uring_cmd(sqe, d->ctrl_fd, op);
-	c = sqe_cmd(sqe);
-	c->dev_id = d->dev_id;
-	c->queue_id = (uint16_t)-1;
-	c->addr = (uintptr_t)buf;
-	c->len = len;
-	c->data[0] = data0;
-	ret = io_uring_submit_and_wait(&d->ctrl, 1);
-	if (ret < 0)
-		return ret;
-	ret = io_uring_wait_cqe(&d->ctrl, &cqe);
-	if (ret)
-		return ret;
-	ret = cqe->res;
-	io_uring_cqe_seen(&d->ctrl, cqe);
-	return ret;
-}
+/*
+ * harness/lib/dev-ublk.sh: the ublk driver, and the file where a program
+ * records the ids of the devices it adds (the undo deletes them).
+ */
+const struct t_dev t_dev_ublk = { .name = "ublk", .node_var = "FIXBUF_UBLK_IDS" };
 
 /* Note the id where the harness finds it: its undo deletes the device. */
 static void record_id(int id)
 {
-	const char *path = t_env("FIXBUF_UBLK_IDS");
+	const char *path = t_env(t_dev_ublk.node_var);
 	FILE *f;
 
 	if (!path || !(f = fopen(path, "ae")))
@@ -175,8 +133,8 @@ static struct io_uring_sqe *queue_io_cmd(struct ublk_queue *q, int tag, uint32_t
 	struct io_uring_sqe *sqe = get_sqe(q);
 	struct ublksrv_io_cmd *c;
 
-	sqe_uring_cmd(sqe, q->dev->cdev_fd, op);
-	c = sqe_cmd(sqe);
+	ublk_sqe_init(sqe, q->dev->cdev_fd, op);
+	c = ublk_sqe_cmd(sqe);
 	c->q_id = q->q_id;
 	c->tag = tag;
 	c->addr = addr;
@@ -219,7 +177,7 @@ static void queue_fetch(struct ublk_queue *q, int tag, bool commit)
 	sqe = queue_io_cmd(q, tag, commit ? UBLK_U_IO_COMMIT_AND_FETCH_REQ :
 			   UBLK_U_IO_FETCH_REQ, 0, UBLK_UD_CMD);
 	if (commit)
-		((struct ublksrv_io_cmd *)sqe_cmd(sqe))->result = io->res;
+		((struct ublksrv_io_cmd *)ublk_sqe_cmd(sqe))->result = io->res;
 	if (d->conf.reg == UBLK_REG_MANUAL)
 		return;
 	/* Alternate across tags too: refused and registered ones in flight. */
@@ -556,12 +514,11 @@ static void *start_thread(void *arg)
 	struct ublk_dev *d = arg;
 
 	/* START_DEV returns once the disk is added (partition scan served). */
-	return (void *)(intptr_t)ctrl_cmd(d, UBLK_U_CMD_START_DEV, NULL, 0, getpid());
+	return (void *)(intptr_t)ublk_ctrl_start(&d->ctrl, d->dev_id, getpid());
 }
 
 int ublk_start(struct ublk_dev *d, const struct ublk_conf *conf)
 {
-	struct io_uring_params p = { .flags = IORING_SETUP_SQE128 };
 	struct ublk_params params;
 	char path[64];
 	size_t desc_len;
@@ -573,19 +530,17 @@ int ublk_start(struct ublk_dev *d, const struct ublk_conf *conf)
 	d->conf = *conf;
 	d->nr_blks = conf->size >> 12;
 	d->blk_fail = calloc(d->nr_blks, sizeof(*d->blk_fail));
-	d->ctrl_fd = d->cdev_fd = -1;
+	d->ctrl.fd = d->cdev_fd = -1;
 	d->dev_id = -1;
 	pthread_mutex_init(&d->lock, NULL);
 	if (conf->nr_queues > UBLK_MAX_QUEUES || conf->depth > UBLK_MAX_TAGS ||
 	    conf->nr_slots < conf->depth || conf->nr_slots > 64)
 		return t_fail("bad ublk configuration: %u queues x %u tags, %u slots",
 			      conf->nr_queues, conf->depth, conf->nr_slots);
-	d->ctrl_fd = open(CTRL_DEV, O_RDWR | O_CLOEXEC);
-	if (d->ctrl_fd < 0)
-		return t_skip("requires %s (module ublk_drv): %m", CTRL_DEV);
-	ret = io_uring_queue_init_params(4, &d->ctrl, &p);
+	ret = ublk_ctrl_open(&d->ctrl);
 	if (ret)
-		return t_fail("control ring (SQE128): %s", strerror(-ret));
+		return t_skip("requires %s (module ublk_drv) and its SQE128 ring: %s",
+			      UBLK_CTRL_DEV, strerror(-ret));
 
 	d->info.nr_hw_queues = conf->nr_queues;
 	d->info.queue_depth = conf->depth;
@@ -597,7 +552,7 @@ int ublk_start(struct ublk_dev *d, const struct ublk_conf *conf)
 		d->info.flags |= UBLK_F_SUPPORT_ZERO_COPY;
 	if (conf->reg != UBLK_REG_MANUAL)
 		d->info.flags |= UBLK_F_AUTO_BUF_REG;
-	ret = ctrl_cmd(d, UBLK_U_CMD_ADD_DEV, &d->info, sizeof(d->info), 0);
+	ret = ublk_ctrl_add(&d->ctrl, &d->info);
 	if (ret == -EINVAL || ret == -EOPNOTSUPP)
 		return t_skip("ublk_drv rejects UBLK_F_SUPPORT_ZERO_COPY with ioctl-encoded commands: %s",
 			      strerror(-ret));
@@ -626,7 +581,7 @@ int ublk_start(struct ublk_dev *d, const struct ublk_conf *conf)
 	params.basic.io_min_shift = 12;
 	params.basic.max_sectors = d->info.max_io_buf_bytes >> 9;
 	params.basic.dev_sectors = conf->size >> 9;
-	ret = ctrl_cmd(d, UBLK_U_CMD_SET_PARAMS, &params, sizeof(params), 0);
+	ret = ublk_ctrl_set_params(&d->ctrl, d->dev_id, &params);
 	if (ret)
 		return t_fail("UBLK_U_CMD_SET_PARAMS: %s (%d)", strerror(-ret), ret);
 
@@ -679,10 +634,10 @@ int ublk_start(struct ublk_dev *d, const struct ublk_conf *conf)
 
 void ublk_stop(struct ublk_dev *d)
 {
-	if (d->ctrl_fd < 0)
+	if (d->ctrl.fd < 0)
 		return;
 	if (d->started)
-		ctrl_cmd(d, UBLK_U_CMD_STOP_DEV, NULL, 0, 0);
+		ublk_ctrl_stop(&d->ctrl, d->dev_id);
 	d->started = false;
 	/* Stopped: the fetches end with -ENODEV; the flag covers the rest. */
 	d->stop = 2;
@@ -701,10 +656,9 @@ void ublk_stop(struct ublk_dev *d)
 	if (d->conf.ops->exit)
 		d->conf.ops->exit(d);
 	if (d->dev_id >= 0)
-		ctrl_cmd(d, UBLK_U_CMD_DEL_DEV, NULL, 0, 0);
+		ublk_ctrl_del(&d->ctrl, d->dev_id);
 	d->dev_id = -1;
-	io_uring_queue_exit(&d->ctrl);
-	t_close(&d->ctrl_fd);
+	ublk_ctrl_close(&d->ctrl);
 	free(d->blk_fail);
 	d->blk_fail = NULL;
 }

@@ -18,53 +18,8 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <sys/ioctl.h>
-#include <linux/ublk_cmd.h>
 #include "t.h"
-
-/* ---- UAPI newer than bookworm's 6.1 headers (ublk_cmd.h, 7.3) ------- */
-
-#ifndef UBLK_U_CMD_ADD_DEV
-#define UBLK_U_CMD_GET_DEV_INFO	_IOR('u', 0x02, struct ublksrv_ctrl_cmd)
-#define UBLK_U_CMD_ADD_DEV	_IOWR('u', 0x04, struct ublksrv_ctrl_cmd)
-#define UBLK_U_CMD_DEL_DEV	_IOWR('u', 0x05, struct ublksrv_ctrl_cmd)
-#define UBLK_U_CMD_START_DEV	_IOWR('u', 0x06, struct ublksrv_ctrl_cmd)
-#define UBLK_U_CMD_STOP_DEV	_IOWR('u', 0x07, struct ublksrv_ctrl_cmd)
-#define UBLK_U_CMD_SET_PARAMS	_IOWR('u', 0x08, struct ublksrv_ctrl_cmd)
-#endif
-#ifndef UBLK_U_CMD_GET_FEATURES
-#define UBLK_U_CMD_GET_FEATURES	_IOR('u', 0x13, struct ublksrv_ctrl_cmd)
-#endif
-#ifndef UBLK_U_IO_FETCH_REQ
-#define UBLK_U_IO_FETCH_REQ		_IOWR('u', 0x20, struct ublksrv_io_cmd)
-#define UBLK_U_IO_COMMIT_AND_FETCH_REQ	_IOWR('u', 0x21, struct ublksrv_io_cmd)
-#endif
-#ifndef UBLK_U_IO_REGISTER_IO_BUF
-#define UBLK_U_IO_REGISTER_IO_BUF	_IOWR('u', 0x23, struct ublksrv_io_cmd)
-#define UBLK_U_IO_UNREGISTER_IO_BUF	_IOWR('u', 0x24, struct ublksrv_io_cmd)
-#endif
-#ifndef UBLK_F_CMD_IOCTL_ENCODE
-#define UBLK_F_CMD_IOCTL_ENCODE	(1ULL << 6)
-#endif
-#ifndef UBLK_F_AUTO_BUF_REG
-#define UBLK_F_AUTO_BUF_REG	(1ULL << 11)
-#endif
-#ifndef UBLK_AUTO_BUF_REG_FALLBACK
-#define UBLK_AUTO_BUF_REG_FALLBACK	(1 << 0)
-#endif
-#ifndef UBLK_IO_F_NEED_REG_BUF
-#define UBLK_IO_F_NEED_REG_BUF	(1U << 17)
-#endif
-#ifndef IORING_NOP_FIXED_BUFFER
-#define IORING_NOP_FIXED_BUFFER	(1U << 3)	/* io_uring.h, 6.15+ */
-#endif
-#ifndef UBLK_IO_RES_ABORT
-#define UBLK_IO_RES_ABORT	(-19)	/* -ENODEV */
-#endif
-#ifndef UBLKSRV_CMD_BUF_OFFSET
-#define UBLKSRV_CMD_BUF_OFFSET	0
-#endif
-#define UBLK_MAX_DEPTH		4096	/* UBLK_MAX_QUEUE_DEPTH: the desc area stride */
+#include "ublk_ctrl.h"
 
 /* ---- the server --------------------------------------------------- */
 
@@ -74,6 +29,8 @@
 
 struct ublk_dev;
 struct ublk_queue;
+struct ublk_force;
+struct t_dev;
 
 /* One failure the server saw, named by queue, tag and device offset. */
 struct ublk_fail {
@@ -123,6 +80,19 @@ struct ublk_tgt_ops {
 	void (*tgt_cqe)(struct ublk_queue *q, int tag, const struct io_uring_cqe *cqe);
 	void (*queue_exit)(struct ublk_queue *q);
 	void (*exit)(struct ublk_dev *d);
+
+	/* Per case (ublk_client.c), for a back end on a device of the harness: */
+	const struct t_dev *dev;	/* required by its programs; or NULL */
+	unsigned int blocks;		/* blocks a write or read case moves (16) */
+	unsigned int alarm_s;		/* a case's alarm, if longer than the default */
+	/* Before the device starts: what it serves from (conf.tgt_arg). 0 or a verdict. */
+	int (*setup)(void **tgt_arg);
+	void (*teardown)(void *tgt_arg);
+	/*
+	 * Scenario .fillers: each block's client request issued while the
+	 * back end's own load holds its device's every tag. 0 or a verdict.
+	 */
+	int (*force)(struct ublk_force *f);
 };
 
 /*
@@ -175,8 +145,8 @@ struct ublk_queue {
 struct ublk_dev {
 	struct ublk_conf conf;
 	struct ublksrv_ctrl_dev_info info;
-	struct io_uring ctrl;
-	int ctrl_fd, cdev_fd;
+	struct ublk_ctrl ctrl;
+	int cdev_fd;
 	int dev_id;
 	char bdev[32];
 	struct ublk_queue queues[UBLK_MAX_QUEUES];
@@ -205,7 +175,7 @@ void ublk_data_done(struct ublk_queue *q, int tag);
 /*
  * Create, start (the queue threads serve from here on) and name the device
  * (d->bdev). 0, or a skip/fail verdict already reported. The device id is
- * appended to the file $FIXBUF_UBLK_IDS, so the harness deletes it
+ * appended to the file t_dev_ublk names, so the harness deletes it
  * whatever happens to this process.
  */
 int ublk_start(struct ublk_dev *d, const struct ublk_conf *conf);
@@ -220,7 +190,10 @@ const struct ublk_fail *ublk_fail_at(struct ublk_dev *d, uint64_t off);
 unsigned long ublk_sum(const struct ublk_dev *d, size_t field_off);
 #define UBLK_SUM(d, f)	ublk_sum(d, offsetof(struct ublk_queue, f))
 
-/* The back ends (ublk_file.c, ublk_net.c). */
+/* Device ublk (ublk.c): node_var is the device id file. */
+extern const struct t_dev t_dev_ublk;
+
+/* The back ends (ublk_file.c, ublk_net.c, ublk_nvme.c). */
 extern const struct ublk_tgt_ops ublk_tgt_file, ublk_tgt_net, ublk_tgt_nvme;
 /* tgt_flags of the network back end. */
 #define UBLK_NET_ZC		(1U << 0)	/* SEND_ZC, else SEND with FIXED_BUF */

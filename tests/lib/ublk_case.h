@@ -8,7 +8,6 @@
 #define FIXBUF_UBLK_CASE_H
 
 #include "ublk.h"
-#include "dev.h"
 
 enum ublk_kind {
 	UBLK_WRITE,	/* client writes; the store must hold the blocks */
@@ -25,20 +24,32 @@ struct ublk_scn {
 	bool parks;		/* the data I/O must park: prove it did */
 	enum ublk_reg reg;	/* who registers the request's pages (ublk.h) */
 	enum ublk_kind kind;
-	bool fillers;		/* NVMe: fillers hold every tag around each request */
+	bool fillers;		/* the back end's force holds its device around each request */
 };
 
 /* A t_fn: run scenario @arg (a struct ublk_scn) in the case process. */
 int ublk_case(const void *arg);
-/* The requirements of every ublk program: root, device ublk. */
-void ublk_require(void);
-/* And the nvme-loop namespace (harness/lib/dev-nvme-loop.sh). */
-void ublk_require_nvme(void);
+/* A ublk program's requirements: root, device ublk, and @ops's device (if any). */
+void ublk_require(const struct ublk_tgt_ops *ops);
 
-/* The NVMe namespace a case serves from (harness: device nvme-loop). */
-struct ublk_nvme {
-	struct t_dev_fd ns;	/* /dev/ngXnY, /dev/nvmeXnY (O_DIRECT, read-write) */
-	uint64_t base;		/* device offset 0 is this byte of the namespace */
+/*
+ * A back end's per-block forcing (ublk_tgt_ops.force): the client's blocks
+ * @offs, each issued by @io while the back end holds its device.
+ */
+struct ublk_force {
+	struct ublk_dev *d;
+	struct t_trace *tr;
+	const uint64_t *offs;
+	unsigned int nblocks;
+	bool write;		/* generation 1 written, else 2 read */
+	/* Block @i's client request: 0 or a verdict (wrong data: client_errs). */
+	int (*io)(struct ublk_force *f, unsigned int i);
+	void *client;
+	const unsigned long *client_errs;	/* client requests that went wrong */
+	unsigned int held;	/* set by force: requests that held the tags */
 };
+
+/* Data I/Os of queue 0 traced going to io-wq so far (the proof of a punt). */
+int ublk_data_punts(struct ublk_dev *d, struct t_trace *tr);
 
 #endif

@@ -225,33 +225,8 @@ static void shuffle(uint64_t *o, unsigned int n, unsigned int *seed)
 	}
 }
 
-/* ---- NVMe: fillers that hold every tag ------------------------------- */
-
-/*
- * Attempts at forcing one block. An attempt is forced again when a filler
- * failed (it may have left a tag free), or when the block's passthrough
- * did not go to io-wq and the clock cannot rule out that a filler had
- * completed before it was issued (a loaded machine): it proves nothing.
- * After the last, a block still unforced for that reason skips the case.
- */
-#define FILL_TRIES	3
-#define FILL_TRY_S	10	/* more seconds of the case alarm per attempt */
-
-struct fillers {
-	unsigned int n;		/* requests that take every tag (harness) */
-	uint64_t hold_ns;	/* the device's delay (T_DEV_SLOW_NS), 0 if unknown */
-};
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /* Data I/Os of queue 0 traced going to io-wq so far (the proof of a punt). */
-static int data_punts(struct ublk_dev *d, struct t_trace *tr)
+int ublk_data_punts(struct ublk_dev *d, struct t_trace *tr)
 {
 	int n = 0;
 
@@ -264,149 +239,10 @@ static int data_punts(struct ublk_dev *d, struct t_trace *tr)
 	return n;
 }
 
-/* Queue @n plain 4 KiB reads below the device's data: 0 or -errno. */
-static int fillers_submit(struct io_uring *ring, const struct ublk_nvme *n,
-			  uint8_t *buf, unsigned int nr)
+/* ublk_force's io: block @i alone, written as generation 1 or read as 2. */
+static int force_io(struct ublk_force *f, unsigned int i)
 {
-	for (unsigned int j = 0; j < nr; j++) {
-		struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
-
-		if (!sqe)
-			return -EBUSY;
-		/* A gap between fillers: no two merge into one request. */
-		t_nvme_rw(sqe, &n->ns, false, j * 2 * (BS / n->ns.lba_size), BS,
-			  (uintptr_t)(buf + (size_t)j * BS), 0, -1);
-		sqe->user_data = j;
-	}
-	return io_uring_submit(ring) == (int)nr ? 0 : -EIO;
-}
-
-/*
- * One block with every tag held by fillers: 0 or a verdict; counts failed
- * fillers, and @took is how long after the fillers' submit the block's
- * request completed.
- */
-static int fill_block(struct io_uring *ring, const struct ublk_nvme *n, uint8_t *buf,
-		      unsigned int nf, struct client *c, struct ublk_dev *d,
-		      const uint64_t *off, bool write, unsigned int i, unsigned int *failed,
-		      uint64_t *took)
-{
-	struct __kernel_timespec ts = { .tv_sec = 10 };
-	uint64_t t0 = now_ns();
-	int ret;
-
-	if ((ret = fillers_submit(ring, n, buf, nf)))
-		return t_fail("submitting %u fillers: %s", nf, strerror(-ret));
-	ret = client_io(c, d, off, 1, write, write ? 1 : 2);
-	*took = now_ns() - t0;
-	for (unsigned int j = 0; j < nf; j++) {
-		struct io_uring_cqe *cqe;
-		int r = io_uring_wait_cqe_timeout(ring, &cqe, &ts);
-
-		if (r)
-			return t_fail("filler %u of %u: no completion: %s", j, nf, strerror(-r));
-		if (cqe->res) {
-			(*failed)++;
-			t_note("filler %llu of %u (block %u) failed: %s (%d)",
-			       (unsigned long long)cqe->user_data, nf, i,
-			       strerror(cqe->res < 0 ? -cqe->res : 0), cqe->res);
-		}
-		io_uring_cqe_seen(ring, cqe);
-	}
-	return ret;
-}
-
-/*
- * Is block @i's forcing proven? Its passthrough went to io-wq (traced), or
- * it did not and yet completed within twice the device's delay of the
- * fillers' submit: issued with a tag of its own (it then took the delay),
- * it was issued before any filler could complete, so the fillers did not
- * hold every tag (a verdict). Otherwise @late says why nothing is proven.
- */
-static void check_forced(const struct fillers *f, unsigned int i, int punts,
-			 uint64_t took, char *late, size_t len)
-{
-	late[0] = 0;
-	if (punts > 0 || !f->hold_ns || took < 2 * f->hold_ns)
-		return;
-	snprintf(late, len, "block %u's passthrough did not go to io-wq and completed %llu ms after the fillers' submit, the device holds them %llu ms: it may have been issued after a filler completed",
-		 i, (unsigned long long)(took / 1000000), (unsigned long long)(f->hold_ns / 1000000));
-}
-
-/*
- * Each block on its own: the fillers take every tag of the (slow)
- * namespace, then the client's request reaches the server, whose
- * passthrough cannot get a tag without waiting and goes to io-wq with
- * the slot unregistered behind it; the fillers complete, then it runs.
- */
-static int fillers_io(struct fillers *f, const struct ublk_nvme *n, struct client *c,
-		      struct ublk_dev *d, struct t_trace *tr, const uint64_t *offs,
-		      unsigned int nblocks, bool write)
-{
-	struct io_uring_params p = { .flags = IORING_SETUP_SQE128 | IORING_SETUP_CQE32 };
-	struct io_uring ring;
-	uint8_t b[BS], *buf;
-	char late[320] = "";
-	int ret;
-
-	if (!f->n)
-		return t_fail("no filler count from the harness (FIXBUF_NVME_TAGS)");
-	for (unsigned int i = 0; !write && i < nblocks; i++) {
-		ublk_pat_fill(b, offs[i], BS, 2);
-		if (store(d, offs[i], b, BS, true))
-			return t_fail("filling the namespace");
-	}
-	if (posix_memalign((void **)&buf, BS, (size_t)f->n * BS))
-		return t_fail("filler buffers");
-	ret = io_uring_queue_init_params(f->n * 2, &ring, &p);
-	if (ret) {
-		free(buf);
-		return t_fail("filler ring: %s", strerror(-ret));
-	}
-	/*
-	 * A filler only has to hold a tag; its result is not the verdict. One
-	 * that failed (on Debian's 7.2.13 and 7.3.4 the filler beyond the
-	 * tags, punted, has come back -EFAULT) may have left a tag free for
-	 * the block's command: that block is forced again, as is one whose
-	 * forcing the clock cannot prove (check_forced), FILL_TRIES times at
-	 * most. An attempt ends with every filler and the block's request
-	 * complete: the next starts clean, and rewrites (or rereads) the same
-	 * bytes. Every attempt's data counts, and the punts traced must
-	 * still cover every block.
-	 */
-	for (unsigned int i = 0; !ret && !late[0] && i < nblocks; i++) {
-		for (unsigned int try = 1; ; try++) {
-			unsigned int failed = 0, rem;
-			int before = data_punts(d, tr);
-			uint64_t took = 0;
-
-			ret = fill_block(&ring, n, buf, f->n, c, d, &offs[i], write, i, &failed, &took);
-			if (ret)
-				break;
-			check_forced(f, i, data_punts(d, tr) - before, took, late, sizeof(late));
-			if ((!failed && !late[0]) || try == FILL_TRIES)
-				break;
-			if (late[0])
-				t_note("attempt %u of %u: every tag not proven held: %s: forcing it again",
-				       try, FILL_TRIES, late);
-			else
-				t_note("block %u: %u filler(s) failed, the tags may not all have been held: forcing it again",
-				       i, failed);
-			late[0] = 0;
-			if ((rem = alarm(0)))
-				alarm(rem + FILL_TRY_S);
-		}
-	}
-	io_uring_queue_exit(&ring);
-	free(buf);
-	/* Unproven to the end: a skip, unless the kernel gave a verdict. */
-	if (!ret && late[0] && !c->nerr && !d->fails_total) {
-		t_note("attempt %u of %u: every tag not proven held: %s", FILL_TRIES, FILL_TRIES, late);
-		return t_skip("could not hold every tag in %d attempts: %s", FILL_TRIES, late);
-	}
-	if (!ret && write && !c->nerr)
-		ret = check_store(d, offs, nblocks, 1);
-	return ret;
+	return client_io(f->client, f->d, &f->offs[i], 1, f->write, f->write ? 1 : 2);
 }
 
 /* ---- the scenarios ------------------------------------------------------ */
@@ -439,27 +275,30 @@ static const char *const behind[] = {
 };
 
 static int run(const struct ublk_scn *s, struct ublk_dev *d, struct client *c,
-	       struct t_trace *tr, struct ublk_nvme *nvme)
+	       struct t_trace *tr, void *tgt_arg)
 {
-	/* NVMe: a slow device (the harness's null_blk), a few blocks. */
-	const unsigned int nblocks = s->kind == UBLK_CONC ? 512 : s->ops == &ublk_tgt_nvme ? 4 : 16;
+	/* A slow back end (blocks) moves fewer. */
+	const unsigned int nblocks = s->kind == UBLK_CONC ? 512 :
+		s->ops->blocks ? s->ops->blocks : 16;
 	struct ublk_conf conf = {
 		.ops = s->ops, .tgt_flags = s->tgt_flags, .defer_taskrun = true,
 		.reg = s->reg,
 		.nr_queues = s->kind == UBLK_CONC ? 2 : 1,
 		.depth = s->kind == UBLK_CONC ? 16 : 4,
-		.tgt_arg = nvme,
+		.tgt_arg = tgt_arg,
 		.size = (uint64_t)nblocks * BS,
 	};
-	struct fillers f = { .n = nvme ? nvme->ns.tags : 0 };
+	struct ublk_force f = {
+		.d = d, .tr = tr, .nblocks = nblocks, .write = s->kind == UBLK_WRITE,
+		.io = force_io, .client = c, .client_errs = &c->nerr,
+	};
 	uint64_t offs[512];
 	unsigned int seed = 1;	/* fixed: the same offsets every run */
 	unsigned long parked, inl;
 	int ret;
 
 	conf.nr_slots = conf.depth;
-	if (s->fillers && t_env(T_DEV_SLOW_NS))
-		f.hold_ns = strtoull(t_env(T_DEV_SLOW_NS), NULL, 10);
+	f.offs = offs;
 	if (s->parks && (ret = t_trace_require(tr)))
 		return ret;
 	ret = ublk_start(d, &conf);
@@ -472,14 +311,7 @@ static int run(const struct ublk_scn *s, struct ublk_dev *d, struct client *c,
 		offs[i] = (uint64_t)i * BS;
 	shuffle(offs, nblocks, &seed);
 
-	if (s->fillers) {
-		if ((ret = fillers_io(&f, nvme, c, d, tr, offs, nblocks, s->kind == UBLK_WRITE)))
-			return ret;
-	} else if (s->kind == UBLK_WRITE) {
-		if ((ret = client_io(c, d, offs, nblocks, true, 1)) ||
-		    (!c->nerr && (ret = check_store(d, offs, nblocks, 1))))
-			return ret;
-	} else if (s->kind == UBLK_READ) {
+	if (s->kind == UBLK_READ) {
 		uint8_t b[BS];
 
 		for (unsigned int i = 0; i < nblocks; i++) {
@@ -487,6 +319,16 @@ static int run(const struct ublk_scn *s, struct ublk_dev *d, struct client *c,
 			if (store(d, offs[i], b, BS, true))
 				return t_fail("filling the back-end store");
 		}
+	}
+	if (s->fillers) {
+		if ((ret = s->ops->force(&f)) ||
+		    (f.write && !c->nerr && (ret = check_store(d, offs, nblocks, 1))))
+			return ret;
+	} else if (s->kind == UBLK_WRITE) {
+		if ((ret = client_io(c, d, offs, nblocks, true, 1)) ||
+		    (!c->nerr && (ret = check_store(d, offs, nblocks, 1))))
+			return ret;
+	} else if (s->kind == UBLK_READ) {
 		if ((ret = client_io(c, d, offs, nblocks, false, 2)))
 			return ret;
 	} else {
@@ -535,14 +377,11 @@ static int run(const struct ublk_scn *s, struct ublk_dev *d, struct client *c,
 				      what, s->reg == UBLK_REG_MANUAL ? "its unregister" : "what was queued behind it", inl);
 		if (s->fillers) {
 			/* The punt is the proof the NOWAIT allocation failed. */
-			seen = 0;
-			for (unsigned int t = 0; t < conf.depth; t++)
-				seen += t_trace_count(tr, "io_uring_queue_async_work",
-						      ublk_ud(&d->queues[0], t, UBLK_UD_DATA));
+			seen = ublk_data_punts(d, tr);
 			/* Every block's command, not a partition-scan read. */
 			if (seen < (int)nblocks)
 				return t_fail("path not taken: %d of %u %s passthroughs went to io-wq (io_uring_queue_async_work; %u fillers did not hold every tag?)",
-					      seen < 0 ? 0 : seen, nblocks, what, f.n);
+					      seen, nblocks, what, f.held);
 		} else {
 			seen = t_trace_deferred(tr, d->queues[0].first_parked_ud[w]);
 			if (s->kind != UBLK_CONC && seen <= 0)
@@ -554,54 +393,38 @@ static int run(const struct ublk_scn *s, struct ublk_dev *d, struct client *c,
 	return T_PASS;
 }
 
-/* The namespace the harness made: 0 or a verdict. */
-static int nvme_open(struct ublk_nvme *n)
-{
-	/* Read-write: the store check reads and fills it through there. */
-	int ret = t_dev_open(&t_dev_nvme_loop, &n->ns, O_RDWR);
-
-	if (!ret && BS % n->ns.lba_size)
-		return t_fail("logical block size of %s", n->ns.blk_name);
-	n->base = 1 << 20;	/* the fillers read below */
-	return ret;
-}
-
 int ublk_case(const void *arg)
 {
 	const struct ublk_scn *s = arg;
-	struct ublk_dev d = { .ctrl_fd = -1 };
+	struct ublk_dev d = { .ctrl = { .fd = -1 } };
 	struct client c = { .fd = -1 };
-	struct ublk_nvme n = { .ns = { .fd = -1, .blk = -1 } };
+	void *tgt_arg = NULL;
 	struct t_trace tr;
 	int ret = 0;
 
 	if (s->kind == UBLK_CONC)
 		alarm(120);	/* the per-case default is too short for TCG */
-	if (s->ops == &ublk_tgt_nvme)
-		alarm(60);	/* a slow device: each filler round waits for it */
+	else if (s->ops->alarm_s)
+		alarm(s->ops->alarm_s);
 	t_trace_start(&tr);
 	if (s->ops->probe)
 		ret = s->ops->probe();
-	if (!ret && s->ops == &ublk_tgt_nvme)
-		ret = nvme_open(&n);
+	if (!ret && s->ops->setup)
+		ret = s->ops->setup(&tgt_arg);
 	if (!ret)
-		ret = run(s, &d, &c, &tr, s->ops == &ublk_tgt_nvme ? &n : NULL);
+		ret = run(s, &d, &c, &tr, tgt_arg);
 	t_trace_stop(&tr);
 	client_close(&c);
 	ublk_stop(&d);
-	t_dev_close(&n.ns);
+	if (s->ops->teardown)
+		s->ops->teardown(tgt_arg);
 	return ret;
 }
 
-void ublk_require_nvme(void)
+void ublk_require(const struct ublk_tgt_ops *ops)
 {
-	t_require_dev(&t_dev_nvme_loop);
-}
-
-void ublk_require(void)
-{
-	static const struct t_dev ublk_dev = { .name = "ublk", .node_var = "FIXBUF_UBLK_CTRL" };
-
 	t_require("root");
-	t_require_dev(&ublk_dev);
+	t_require_dev(&t_dev_ublk);
+	if (ops && ops->dev)
+		t_require_dev(ops->dev);
 }
