@@ -84,6 +84,10 @@ if ((nomods)); then
 	# Under the guest's tmpfs the path is not there yet: virtme's --cwd would
 	# kill its init, so the command makes it and goes there itself.
 	((!hidden)) || mnt="mkdir -p $(printf %q "$repo") && mount -t virtiofs fixbufrepo $(printf %q "$repo") && $mnt"
+	# No tmpfs over /tmp in this guest: the host's, read-only. The tests'
+	# scratch files (the io-wq barrier's FIFO) go there: give it one, first,
+	# so a checkout under /tmp is mounted on top of it.
+	mnt="{ [ -w /tmp ] || mount -t tmpfs -o mode=1777 tmpfs /tmp; } && $mnt"
 	cmd="$mnt && cd $(printf %q "$repo") && $cmd"
 fi
 
