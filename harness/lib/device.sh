@@ -42,28 +42,41 @@ device_load() {
 	done
 }
 
-# device_setup X: requirement "device X", for exactly the X of a dev-X.sh.
-# A setup that fails without saying why still gets a reason: the program
-# must skip, not run without its device.
+# device_setup "X [ARG...]": requirement "device X", for exactly the X of a
+# dev-X.sh. ARG "slow": the program's forcing needs the device slow
+# (DEV_SLOW=1, read by dev_slow). A setup that fails without saying why
+# still gets a reason: the program must skip, not run without its device.
 device_setup() {
-	local dev__x
+	local dev__x dev__name=${1%% *} dev__arg
+	local -a dev__args
+	read -ra dev__args <<<"${1#"$dev__name"}"
+	DEV_SLOW=0
+	for dev__arg in "${dev__args[@]}"; do
+		case $dev__arg in
+		slow) DEV_SLOW=1 ;;
+		*) REQ_WHY="device $dev__name: unknown argument '$dev__arg'" && return 1 ;;
+		esac
+	done
 	for dev__x in "${DEVICE_NAMES[@]}"; do
-		[[ $dev__x == "$1" ]] || continue
-		"dev_${1//-/_}_setup" && [[ -z $REQ_WHY ]] && return 0
-		REQ_WHY=${REQ_WHY:-"device $1: setup failed"}
+		[[ $dev__x == "$dev__name" ]] || continue
+		"dev_${dev__name//-/_}_setup" && [[ -z $REQ_WHY ]] && return 0
+		REQ_WHY=${REQ_WHY:-"device $dev__name: setup failed"}
 		return 1
 	done
-	REQ_WHY="unknown device '$1' (no harness/lib/dev-$1.sh)"
+	REQ_WHY="unknown device '$dev__name' (no harness/lib/dev-$dev__name.sh)"
 	return 1
 }
 
-# dev_slow: whether a device must be slow, for the forcing modes that hold
-# every tag with fillers (tags-exhausted, fault-timeout). Where alloc-fault
-# forces the same io-wq path (fail_function on blk_mq_alloc_request was set
-# up: the program requires it before its device) they are redundant and
-# cost the delay on every case, so they are off unless SLOW=1: the device
-# is made fast and FIXBUF_SLOW_WHY is their skip reason.
+# dev_slow: whether the device must be slow: only when the program asked
+# ("device X slow"), for the forcing modes that hold every tag with fillers
+# (tags-exhausted, fault-timeout). Where alloc-fault forces the same io-wq
+# path (the program's "fault blk_mq_alloc_request" was set up: req_setup
+# meets device requirements after all others, whatever their order) they
+# are redundant and cost the delay on every case, so they are off unless
+# SLOW=1: the device is made fast and FIXBUF_SLOW_WHY is their skip reason.
+DEV_SLOW=0
 dev_slow() {
+	((DEV_SLOW)) || return 1
 	[[ ${SLOW:-} == 1 || -z ${FIXBUF_FAIL_FUNCTION:-} ]] && return 0
 	export FIXBUF_SLOW_WHY="slow forcing mode off: alloc-fault forces the same io-wq path on this kernel (SLOW=1 runs it)"
 	return 1

@@ -77,9 +77,12 @@ req_configfs() {
 
 # req_setup PROG: meet PROG's requirements; exports what the program needs.
 # Only "requires: " lines count, and the query is bounded: a program that
-# does not know -r must not run unbounded or be misread.
+# does not know -r must not run unbounded or be misread. Devices come after
+# the rest: a device's setup may depend on them (dev_slow on "fault FUNC"),
+# never on the order the program listed them in.
 req_setup() {
 	local line
+	local -a reqs devs
 	unset FIXBUF_UNMET
 	state_mark
 	REQ_MARK=$STATE_MARK
@@ -87,15 +90,19 @@ req_setup() {
 	mapfile -t REQ_ENV < <(compgen -e FIXBUF_ || true)
 	while read -r line; do
 		[[ $line == "requires: "* ]] || continue
+		line=${line#requires: }
+		if [[ $line == "device "* ]]; then devs+=("$line"); else reqs+=("$line"); fi
+	done < <(timeout -k 1 10 "$1" -r 2>/dev/null </dev/null || true)
+	for line in "${reqs[@]}" "${devs[@]}"; do
 		# Held: a Ctrl-C between a change and its push would lose the undo.
 		state_hold
-		if ! req__one "${line#requires: }"; then
+		if ! req__one "$line"; then
 			export FIXBUF_UNMET=$REQ_WHY
 			state_release
 			return 0
 		fi
 		state_release
-	done < <(timeout -k 1 10 "$1" -r 2>/dev/null </dev/null || true)
+	done
 }
 
 # req__one REQUIREMENT: returns 1 with REQ_WHY when it cannot be met.

@@ -17,15 +17,25 @@ const char *t_env(const char *name)
 	return v && *v ? v : NULL;
 }
 
-void t_require_dev(const struct t_dev *dev)
+static void require(const struct t_dev *dev, const char *args)
 {
 	char *what;
 
-	if (asprintf(&what, "device %s", dev->name) < 0) {
+	if (asprintf(&what, "device %s%s", dev->name, args) < 0) {
 		fprintf(stderr, "out of memory\n");
 		exit(2);
 	}
 	t_require(what);	/* lives as long as the program */
+}
+
+void t_require_dev(const struct t_dev *dev)
+{
+	require(dev, "");
+}
+
+void t_require_slow_dev(const struct t_dev *dev)
+{
+	require(dev, " slow");
 }
 
 int t_dev_env(const struct t_dev *dev, struct t_dev_env *env)

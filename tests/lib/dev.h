@@ -35,7 +35,7 @@ struct t_dev {
 };
 
 /*
- * Set by a device made fast (harness/lib/device.sh, dev_slow): the forcing
+ * Set by a device asked slow but made fast (harness/lib/device.sh, dev_slow): the forcing
  * modes that hold every tag with fillers on a slow device skip, with this
  * as the reason, where alloc-fault forces the same path (unless SLOW=1).
  */
@@ -59,6 +59,12 @@ struct t_dev_env {
 const char *t_env(const char *name);
 /* Declare the device as a requirement of the program. */
 void t_require_dev(const struct t_dev *dev);
+/*
+ * The same, made slow ("device <name> slow": T_DEV_SLOW_NS), for forcing
+ * by fillers; fast with T_DEV_SLOW_WHY where the program's "fault
+ * blk_mq_alloc_request" was met (harness/lib/device.sh, dev_slow).
+ */
+void t_require_slow_dev(const struct t_dev *dev);
 /*
  * Read the device's variables: 0, or a skip verdict already reported
  * ("requires device <name> (created by harness/run as root)").

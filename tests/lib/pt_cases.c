@@ -17,11 +17,11 @@ int pt_main(const struct pt_dev_ops *ops, int argc, char **argv)
 	struct pt_case c = { .ops = ops };
 
 	/*
-	 * Where it cannot be set up, only the alloc-fault cases skip. First:
-	 * where it can, the device is made fast (harness/lib/device.sh).
+	 * Where it cannot be set up, only the alloc-fault cases skip; where
+	 * it can, the device is made fast (harness/lib/device.sh, dev_slow).
 	 */
 	t_require("fault " PT_ALLOC_FUNC);
-	t_require_dev(ops->dev);
+	t_require_slow_dev(ops->dev);
 	for (int w = 1; w >= 0; w--)
 		for (int v = 0; v <= (int)ops->vectored; v++)
 			for (int p = PARK_INLINE; p < PT_NR_PARKS; p++)

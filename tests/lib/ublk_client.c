@@ -425,6 +425,7 @@ void ublk_require(const struct ublk_tgt_ops *ops)
 {
 	t_require("root");
 	t_require_dev(&t_dev_ublk);
+	/* Its device holds every tag with fillers: slow. */
 	if (ops && ops->dev)
-		t_require_dev(ops->dev);
+		t_require_slow_dev(ops->dev);
 }
