@@ -132,3 +132,11 @@ void t_buf_unmap(struct t_buf *b)
 	munmap(b->orig, b->len);
 	close(b->fd);
 }
+
+void t_iov_split(struct iovec *iov, uint8_t *p, const size_t *cut, int n)
+{
+	for (int i = 0; i < n; i++) {
+		iov[i].iov_base = p + cut[i];
+		iov[i].iov_len = cut[i + 1] - cut[i];
+	}
+}

@@ -63,10 +63,7 @@ static void prep(const struct t_dev_fd *d, struct io_uring_sqe *sqe, bool write,
 		 */
 		const size_t cut[] = { 0, 4096, len };
 
-		for (int i = 0; i < 2; i++) {
-			mem->iov[i].iov_base = buf + cut[i];
-			mem->iov[i].iov_len = cut[i + 1] - cut[i];
-		}
+		t_iov_split(mem->iov, buf, cut, 2);
 		t_nvme_rw(sqe, d, write, lba, (uint32_t)len, (uintptr_t)mem->iov, 2, idx);
 	} else {
 		t_nvme_rw(sqe, d, write, lba, (uint32_t)len, (uintptr_t)buf, 0, idx);

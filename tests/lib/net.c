@@ -192,6 +192,8 @@ long t_sock_read(int fd, void *buf, size_t len, bool stream, unsigned int ms)
 		if (wait_fd(fd, POLLIN, ms))
 			return got ? (long)got : -ETIME;
 		n = recv(fd, (char *)buf + got, len - got, MSG_DONTWAIT);
+		if (n < 0 && errno == ENOTSOCK)	/* a pipe: readable, so no wait */
+			n = read(fd, (char *)buf + got, len - got);
 		if (n < 0 && errno == EAGAIN)
 			continue;
 		if (n <= 0)

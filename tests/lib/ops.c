@@ -28,10 +28,7 @@ static void split(const struct t_buf *b, struct t_msg *m)
 	const size_t cut[] = { 0, 1000, 4096 + 17, b->len };
 
 	memset(&m->mh, 0, sizeof(m->mh));
-	for (int i = 0; i < 3; i++) {
-		m->iov[i].iov_base = b->addr + cut[i];
-		m->iov[i].iov_len = cut[i + 1] - cut[i];
-	}
+	t_iov_split(m->iov, b->addr, cut, 3);
 	m->mh.msg_iov = m->iov;
 	m->mh.msg_iovlen = 3;
 }

@@ -88,10 +88,7 @@ static void prep(struct rw_ctx *x)
 	const struct rw_op *op = x->c->op;
 
 	if (op->vec) {
-		for (int i = 0; i < 3; i++) {
-			x->iov[i].iov_base = x->b.addr + cut[i];
-			x->iov[i].iov_len = cut[i + 1] - cut[i];
-		}
+		t_iov_split(x->iov, x->b.addr, cut, 3);
 		io_uring_prep_rw(op->opcode, sqe, x->f.fd, x->iov, 3, 0);
 	} else {
 		io_uring_prep_rw(op->opcode, sqe, x->f.fd, x->b.addr, RW_LEN, 0);

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
@@ -52,30 +51,14 @@ void rw_close_file(struct rw_file *f)
 }
 
 /* Read exactly @len bytes that are due on a pipe or socket: 0 or -errno. */
-static int read_due(int fd, uint8_t *out, size_t len)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n;
-
-		if (poll(&p, 1, 5000) <= 0)
-			return -ETIME;
-		n = read(fd, out + got, len - got);
-		if (n <= 0)
-			return n < 0 ? -errno : -ENODATA;
-		got += n;
-	}
-	return 0;
-}
-
 static int peer_read_back(struct rw_file *f, uint8_t *out)
 {
-	int ret = read_due(f->peer, out, RW_LEN);
+	long n = t_sock_read(f->peer, out, RW_LEN, true, 5000);
 
-	return ret ? t_fail("reading what was written from the other end: %s",
-			    strerror(-ret)) : 0;
+	if (n == RW_LEN)
+		return 0;
+	return t_fail("reading what was written from the other end: %s",
+		      n < 0 ? strerror((int)-n) : "short read");
 }
 
 /* ---- memfd: shmem sets no FMODE_NOWAIT, has no ->poll ------------- */

@@ -112,6 +112,8 @@ int t_buf_map(struct t_buf *b, size_t len, enum t_pat fill);
 int t_buf_remap(struct t_buf *b, enum t_pat fill);
 void t_buf_unmap(struct t_buf *b);
 void t_pat_fill(uint8_t *p, size_t len, enum t_pat pat);
+/* @n iovecs over @p: segment i is [cut[i], cut[i + 1]) (@cut has n + 1). */
+void t_iov_split(struct iovec *iov, uint8_t *p, const size_t *cut, int n);
 /*
  * True when @p holds @want. Otherwise @desc says which pattern lies at
  * which offsets, e.g. "the replacement bytes at offsets 0-4095".
@@ -154,7 +156,7 @@ void t_socks_close(struct t_socks *s);
 long t_sock_fill(int fd);
 /* Wait until @fd has @len bytes queued for reading. 0 or -ETIME. */
 int t_sock_wait_queued(int fd, size_t len, unsigned int ms);
-/* Read exactly @len bytes (stream) or one datagram (@len = capacity). */
+/* Read exactly @len bytes (stream) or one datagram (@len = capacity); a pipe too. */
 long t_sock_read(int fd, void *buf, size_t len, bool stream, unsigned int ms);
 /* 1 if the peer sees end of stream / no further datagram, else 0. */
 int t_sock_nothing_more(int fd, bool stream, unsigned int ms);
