@@ -30,7 +30,7 @@ KERNEL ?= debian:trixie-backports/7.3
 RUNS ?= 50
 KEEP ?= 20
 
-.PHONY: all help deps vm-deps build run vm-run check bench bench-vm kernels matrix history peer clean
+.PHONY: all help deps vm-deps build run vm-run check bench bench-vm kernels matrix history peer upstream clean
 
 all: build
 
@@ -47,6 +47,7 @@ help:
 	@echo '  matrix    every kernel in the VM vs configs/expected-matrix'
 	@echo '  history   Debian'"'"'s kernel of each series in the VM vs configs/known-issues'
 	@echo '  peer      liburing'"'"'s and the kernel'"'"'s tests in the VM, stock vs patched'
+	@echo '  upstream  the fix series for upstream (kernel + liburing patches) in results/'
 	@echo '  build deps vm-deps clean help'
 	@echo 'options (default):'
 	@echo '  T=<glob>          programs or cases to run               (all)'
@@ -113,6 +114,12 @@ RERUN ?= 1
 peer:
 	@scripts/install-deps.sh --vm --peer
 	scripts/peer.sh KERNEL='$(PEER_KERNEL)' PEER_LIBURING='$(PEER_LIBURING)' T='$(T)' RERUN='$(RERUN)'
+
+# The series as git send-email takes it, checked (checkpatch, git am),
+# built step by step, its tests run in the VM on stock and patched 7.3:
+# results/upstream-DATE/.
+upstream: vm-deps
+	scripts/upstream.sh --vm
 
 clean:
 	@$(MAKE) -s -C tests clean

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 set -euo pipefail
-# upstream.sh [--build]: the fix series in the form upstream takes it, under
+# upstream.sh [--build] [--vm]: the fix series in the form upstream takes it, under
 # results/upstream-DATE/:
 #   kernel/    git format-patch series against Debian's 7.3 source (branch
 #              base): patches/fixes 0001-0004, the documentation of the
@@ -12,13 +12,21 @@ set -euo pipefail
 # Sources: patches/fixes, patches/upstream. The series is made in a
 # throwaway worktree of the 7.3 tree (its checkout is never touched).
 # --build: also build each step (scripts/lib/upstream-build.sh).
+# --vm: also --build, then run both tests in the VM on the suite's stock and
+# patched 7.3 (scripts/lib/upstream-vm.sh): vm-table.txt.
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cache=${FIXBUF_CACHE:-/var/cache/fixbuf-order}
 src=$cache/src/debian-7.3
 UPSTREAM_SRC=$repo/patches/upstream
-build=0
-[[ ${1:-} != --build ]] || build=1
+build=0 vm=0
+for a in "$@"; do
+	case $a in
+	--build) build=1 ;;
+	--vm) build=1 vm=1 ;;
+	*) echo "usage: scripts/upstream.sh [--build] [--vm]" >&2; exit 2 ;;
+	esac
+done
 log() { echo "upstream: $*" >&2; }
 die() { log "$*"; exit 1; }
 # shellcheck source-path=SCRIPTDIR
@@ -29,6 +37,8 @@ source "$repo/scripts/lib/upstream-tests.sh"
 if ! /usr/bin/python3 -c 'import ply, git, docutils' 2>/dev/null; then
 	apt-get install -y -q python3-ply python3-git python3-docutils >&2 || die "needs python3-ply, python3-git and python3-docutils"
 fi
+# The kselftest install (--build) copies with rsync.
+command -v rsync >/dev/null || apt-get install -y -q rsync >&2 || die "needs rsync"
 outdir=$repo/results/upstream-$(date -u +%Y%m%d-%H%M%S)
 mkdir -p "$outdir/kernel" "$outdir/liburing"
 tmp=$(mktemp -d)
@@ -122,7 +132,12 @@ upstream_liburing "$tmp/liburing" "$outdir/liburing" || bad=1
 if ((build)); then
 	# shellcheck source-path=SCRIPTDIR
 	source "$repo/scripts/lib/upstream-build.sh"
-	upstream_build "$wt" "$outdir/build.txt" || bad=1
+	upstream_build "$wt" "$outdir/build.txt" "$outdir/run/ksft" || bad=1
+fi
+if ((vm)); then
+	# shellcheck source-path=SCRIPTDIR
+	source "$repo/scripts/lib/upstream-vm.sh"
+	upstream_vm "$outdir" || bad=1
 fi
 log "series in $outdir"
 ((bad == 0)) || die "checks failed, see $outdir"
