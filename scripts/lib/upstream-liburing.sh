@@ -31,5 +31,8 @@ upstream_liburing() {
 		make -s -C test fixed-buf-order.t) >"$o/build.txt" 2>&1 ||
 		{ tail -n 20 "$o/build.txt" >&2; echo "upstream: liburing build failed" >&2; return 1; }
 	cp "$w/test/fixed-buf-order.t" "$o/"
+	# For the VM (upstream-guest.sh): the test with liburing's runner.
+	mkdir -p "$o/../run/liburing"
+	cp "$w/test/runtests.sh" "$w/test/fixed-buf-order.t" "$o/../run/liburing/"
 	echo "liburing: test/fixed-buf-order.t built in its own tree" >>"$o/build.txt"
 }
