@@ -3,8 +3,8 @@
 # program, named fixbuf-<pid> (only that one is touched), slow when the
 # program's slow forcing modes run (dev_slow), else completing at once. It
 # backs nvme-loop, whose setup calls dev_null_blk_setup.
-# Exports FIXBUF_NULLB_BLK (/dev/nullbN, also in DEV_NULLB for the caller),
-# FIXBUF_SLOW_NS (its delay) when it was made slow, FIXBUF_SLOW_WHY when fast.
+# Exports FIXBUF_SLOW_NS (its delay) when it was made slow, FIXBUF_SLOW_WHY
+# when asked slow but made fast; its node is DEV_NULLB, for the caller.
 
 # Long enough that the table change lands while the fillers hold the tags,
 # even on a busy TCG guest (a case proves it did by the clock, FIXBUF_SLOW_NS;
@@ -17,7 +17,6 @@ dev_null_blk_setup() {
 	local irq=2 delay=$NULLB_DELAY_NS
 	dev_slow || irq=0 delay=0
 	dev__null_blk "fixbuf-$$" size=16 blocksize=4096 "irqmode=$irq" "completion_nsec=$delay" || return 1
-	export FIXBUF_NULLB_BLK=$DEV_NULLB
 	# No filler completes sooner after its submit: what a case that changed
 	# its buffer slot before then has proven under any load (tests/lib/dev.h).
 	((delay == 0)) || export FIXBUF_SLOW_NS=$delay

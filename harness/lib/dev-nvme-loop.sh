@@ -3,9 +3,9 @@
 # made through configfs for one program: every object is named fixbuf-<pid>
 # and only those are touched.
 # Exports FIXBUF_NVME_CHAR (/dev/ngXnY), FIXBUF_NVME_BLK (/dev/nvmeXnY),
-# FIXBUF_NVME_TAGS (requests that take every tag), the null_blk's
-# FIXBUF_NULLB_BLK, and fail_io_timeout on that null_blk: FIXBUF_IO_TIMEOUT*
-# (fault.sh, see dev__nvme_fault).
+# FIXBUF_NVME_TAGS (requests that take every tag), the null_blk's slowness
+# (dev-null_blk.sh), and, asked for "io-timeout", fail_io_timeout on that
+# null_blk: FIXBUF_IO_TIMEOUT* (fault.sh, see dev__nvme_fault).
 
 NVME_QUEUE=16
 
@@ -84,7 +84,7 @@ dev_nvme_loop_setup() {
 		[[ -r $q ]] && read -r n <"$q" && ((n > nr)) && nr=$n
 	done
 	export FIXBUF_NVME_TAGS=$((nr + 1))
-	dev__nvme_fault
+	if ((DEV_IO_TIMEOUT)); then dev__nvme_fault; fi
 	# udev probes the new disk: its reads must not compete for tags.
 	req__settle
 }

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # DEV_* are read by the dev-*.sh files
 # The device contract (tests/lib/dev.h), harness side. A program's
 # requirement "device X" is met by dev_X_setup (dashes in X as underscores),
 # defined by a file dev-X.sh that harness/run loads from harness/lib (and
@@ -44,27 +44,57 @@ device_load() {
 
 # device_setup "X [ARG...]": requirement "device X", for exactly the X of a
 # dev-X.sh. ARG "slow": the program's forcing needs the device slow
-# (DEV_SLOW=1, read by dev_slow). A setup that fails without saying why
+# (DEV_SLOW=1, read by dev_slow); "io-timeout": it uses fail_io_timeout on
+# the backing disk (DEV_IO_TIMEOUT=1). A setup that fails without saying why
 # still gets a reason: the program must skip, not run without its device.
+# One that succeeds must have exported exactly the variables the program
+# reads (device__reads).
 device_setup() {
 	local dev__x dev__name=${1%% *} dev__arg
-	local -a dev__args
+	local -a dev__args dev__before
 	read -ra dev__args <<<"${1#"$dev__name"}"
-	DEV_SLOW=0
+	DEV_SLOW=0 DEV_IO_TIMEOUT=0
 	for dev__arg in "${dev__args[@]}"; do
 		case $dev__arg in
 		slow) DEV_SLOW=1 ;;
+		io-timeout) DEV_IO_TIMEOUT=1 ;;
 		*) REQ_WHY="device $dev__name: unknown argument '$dev__arg'" && return 1 ;;
 		esac
 	done
+	mapfile -t dev__before < <(compgen -e FIXBUF_ || true)
 	for dev__x in "${DEVICE_NAMES[@]}"; do
 		[[ $dev__x == "$dev__name" ]] || continue
-		"dev_${dev__name//-/_}_setup" && [[ -z $REQ_WHY ]] && return 0
+		"dev_${dev__name//-/_}_setup" && [[ -z $REQ_WHY ]] &&
+			device__reads "$dev__name" "${dev__before[@]}" && return 0
 		REQ_WHY=${REQ_WHY:-"device $dev__name: setup failed"}
 		return 1
 	done
 	REQ_WHY="unknown device '$dev__name' (no harness/lib/dev-$dev__name.sh)"
 	return 1
+}
+
+# device__reads X OLD...: the setup of device X exported (beyond the OLD
+# variables) exactly what the program reads of it ("reads: X VAR", VAR?
+# when the setup may leave it out): an export nobody reads, or a read
+# nobody exports, is a contract broken on one side. REQ_WHY names both.
+device__reads() {
+	local name=$1 v r
+	shift
+	local -A old=() want=()
+	for v in "$@"; do old[$v]=1; done
+	for r in "${REQ_READS[@]}"; do
+		[[ ${r%% *} == "$name" ]] && want[${r#* }]=1
+	done
+	while read -r v; do
+		[[ -n ${old[$v]:-} || -n ${want[$v]:-} || -n ${want[$v?]:-} ]] && continue
+		REQ_WHY="device $name exported $v, which $REQ_PROG does not read"
+		return 1
+	done < <(compgen -e FIXBUF_ || true)
+	for r in "${!want[@]}"; do
+		[[ $r == *'?' || -n ${!r+set} ]] && continue
+		REQ_WHY="device $name did not export $r, which $REQ_PROG reads"
+		return 1
+	done
 }
 
 # dev_slow: whether the device must be slow: only when the program asked
@@ -74,7 +104,7 @@ device_setup() {
 # meets device requirements after all others, whatever their order) they
 # are redundant and cost the delay on every case, so they are off unless
 # SLOW=1: the device is made fast and FIXBUF_SLOW_WHY is their skip reason.
-DEV_SLOW=0
+DEV_SLOW=0 DEV_IO_TIMEOUT=0
 dev_slow() {
 	((DEV_SLOW)) || return 1
 	[[ ${SLOW:-} == 1 || -z ${FIXBUF_FAIL_FUNCTION:-} ]] && return 0

@@ -13,6 +13,8 @@
 REQ_WHY=      # why the last requirement could not be met
 REQ_LOADED=() # modules this program's setup loaded
 REQ_ENV=()    # FIXBUF_* variables exported before this program's setup
+REQ_PROG=     # the program being set up
+REQ_READS=()  # its "reads: DEVICE VAR[?]" lines (device.sh checks them)
 
 # req__settle: let udev finish with devices that came or go (it probes new
 # disks and auto-loads their drivers, e.g. sd_mod), so the module list and
@@ -82,13 +84,16 @@ req_configfs() {
 # never on the order the program listed them in.
 req_setup() {
 	local line
-	local -a reqs devs
+	local -a reqs=() devs=()
 	unset FIXBUF_UNMET
 	state_mark
 	REQ_MARK=$STATE_MARK
 	REQ_LOADED=()
+	REQ_PROG=${1##*/}
+	REQ_READS=()
 	mapfile -t REQ_ENV < <(compgen -e FIXBUF_ || true)
 	while read -r line; do
+		[[ $line == "reads: "* ]] && REQ_READS+=("${line#reads: }")
 		[[ $line == "requires: "* ]] || continue
 		line=${line#requires: }
 		if [[ $line == "device "* ]]; then devs+=("$line"); else reqs+=("$line"); fi

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "t.h"
 #include "dev.h"
+#include "fault.h"
 
 const char *t_env(const char *name)
 {
@@ -17,25 +18,60 @@ const char *t_env(const char *name)
 	return v && *v ? v : NULL;
 }
 
-static void require(const struct t_dev *dev, const char *args)
+/* "DEVICE VAR[?]" for t_reads(); lives as long as the program. */
+static void reads(const struct t_dev *dev, const char *var, bool optional)
 {
 	char *what;
 
-	if (asprintf(&what, "device %s%s", dev->name, args) < 0) {
+	if (!var)
+		return;
+	if (asprintf(&what, "%s %s%s", dev->name, var, optional ? "?" : "") < 0) {
+		fprintf(stderr, "out of memory\n");
+		exit(2);
+	}
+	t_reads(what);
+}
+
+void t_require_dev_as(const struct t_dev *dev, const char *args)
+{
+	static const char *const slow[] = { T_DEV_SLOW_NS, T_DEV_SLOW_WHY, NULL };
+	static const char *const io_timeout[] = {
+		T_IO_TIMEOUT, T_IO_TIMEOUT_WHY, T_IO_TIMEOUT_TIMES, T_IO_TIMEOUT_QUEUE,
+		T_IO_TIMEOUT_MS, T_IO_TIMEOUT_DROP, NULL,
+	};
+	char *what, *a = strdup(args), *save = NULL;
+
+	if (!a || asprintf(&what, "device %s%s%s", dev->name, *args ? " " : "", args) < 0) {
 		fprintf(stderr, "out of memory\n");
 		exit(2);
 	}
 	t_require(what);	/* lives as long as the program */
+	reads(dev, dev->node_var, false);
+	reads(dev, dev->blk_var, false);
+	reads(dev, dev->tags_var, false);
+	/* The arguments' variables: one of each pair is exported. */
+	for (char *w = strtok_r(a, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		const char *const *v = !strcmp(w, "slow") ? slow :
+			!strcmp(w, "io-timeout") ? io_timeout : NULL;
+
+		if (!v) {
+			fprintf(stderr, "device %s: unknown argument '%s'\n", dev->name, w);
+			exit(2);
+		}
+		for (; *v; v++)
+			reads(dev, *v, true);
+	}
+	free(a);
 }
 
 void t_require_dev(const struct t_dev *dev)
 {
-	require(dev, "");
+	t_require_dev_as(dev, "");
 }
 
 void t_require_slow_dev(const struct t_dev *dev)
 {
-	require(dev, " slow");
+	t_require_dev_as(dev, "slow");
 }
 
 int t_dev_env(const struct t_dev *dev, struct t_dev_env *env)

@@ -66,6 +66,12 @@ void t_require_dev(const struct t_dev *dev);
  */
 void t_require_slow_dev(const struct t_dev *dev);
 /*
+ * With arguments: "slow" as above, "io-timeout" for fail_io_timeout on its
+ * backing disk (fault.h). Each variable the device's setup may export is
+ * listed (t_reads): the harness checks the setup exported exactly those.
+ */
+void t_require_dev_as(const struct t_dev *dev, const char *args);
+/*
  * Read the device's variables: 0, or a skip verdict already reported
  * ("requires device <name> (created by harness/run as root)").
  */

@@ -31,6 +31,10 @@ static const struct t_entry *current;
 #define T_MAX_REQUIRES	8
 static const char *requires[T_MAX_REQUIRES];
 static int nr_requires;
+/* The variables the harness's device setups export to us (-r: "reads:"). */
+#define T_MAX_READS	32
+static const char *reads[T_MAX_READS];
+static int nr_reads;
 /* Shared with the case child: why it skipped. */
 static char *skip_reason;
 
@@ -62,6 +66,15 @@ void t_require(const char *what)
 		exit(2);
 	}
 	requires[nr_requires++] = what;
+}
+
+void t_reads(const char *what)
+{
+	if (nr_reads == T_MAX_READS) {
+		fprintf(stderr, "too many variables read (%d): '%s'\n", T_MAX_READS, what);
+		exit(2);
+	}
+	reads[nr_reads++] = what;
 }
 
 const char *t_name(void)
@@ -221,6 +234,8 @@ int t_main(int argc, char **argv)
 		case 'r':
 			for (i = 0; i < nr_requires; i++)
 				printf("requires: %s\n", requires[i]);
+			for (i = 0; i < nr_reads; i++)
+				printf("reads: %s\n", reads[i]);
 			return 0;
 		case 't':
 			filter = optarg;

@@ -21,7 +21,7 @@ int pt_main(const struct pt_dev_ops *ops, int argc, char **argv)
 	 * it can, the device is made fast (harness/lib/device.sh, dev_slow).
 	 */
 	t_require("fault " PT_ALLOC_FUNC);
-	t_require_slow_dev(ops->dev);
+	t_require_dev_as(ops->dev, ops->io_timeout ? "slow io-timeout" : "slow");
 	for (int w = 1; w >= 0; w--)
 		for (int v = 0; v <= (int)ops->vectored; v++)
 			for (int p = PARK_INLINE; p < PT_NR_PARKS; p++)

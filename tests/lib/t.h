@@ -29,6 +29,12 @@ void t_add(t_fn fn, const void *variant, size_t size, const char *fmt, ...)
  * "device nvme-loop"; -r prints the list, one per line.
  */
 void t_require(const char *what);
+/*
+ * "DEVICE VAR" (VAR? when optional): a variable the setup of requirement
+ * "device DEVICE" exports and this program reads; -r prints "reads: " lines,
+ * and the harness fails a setup that leaves one out or exports one not listed.
+ */
+void t_reads(const char *what);
 /* Run the registered cases: -l lists them, FIXBUF_FILTER=<glob> selects. */
 int t_main(int argc, char **argv);
 

@@ -6,7 +6,9 @@
 # missing driver would. FAKEDEV_SLOW=SECS: the node is made, then its undo
 # pushed SECS later, as a device whose undo names what the change returned
 # (an nvme-loop connect): a signal in between must not lose the undo.
-# Exports FIXBUF_FAKEDEV_NODE (the file).
+# Exports FIXBUF_FAKEDEV_NODE (the file); FAKEDEV_NOEXPORT=1 leaves it out
+# and FAKEDEV_EXTRA=1 exports FIXBUF_FAKEDEV_EXTRA too, which no program
+# reads: both must fail the setup (device.sh, device__reads).
 
 dev_fakedev_setup() {
 	local node
@@ -26,5 +28,6 @@ dev_fakedev_setup() {
 		state_push rm -f "$node"
 	fi
 	printf '%s\n' "${FAKE_TOKEN-}" >"$node"
-	export FIXBUF_FAKEDEV_NODE=$node
+	[[ ${FAKEDEV_NOEXPORT:-} == 1 ]] || export FIXBUF_FAKEDEV_NODE=$node
+	[[ ${FAKEDEV_EXTRA:-} != 1 ]] || export FIXBUF_FAKEDEV_EXTRA=1
 }
