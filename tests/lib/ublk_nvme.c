@@ -120,8 +120,8 @@ static void check_forced(const struct fillers *f, unsigned int i, int punts,
 }
 
 /*
- * ublk_tgt_ops.force. Each block on its own: the fillers take every tag of the (slow)
- * namespace, then the client's request reaches the server, whose
+ * ublk_tgt_ops.force. Each block on its own: the fillers take every tag of
+ * the (slow) namespace, then the client's request reaches the server, whose
  * passthrough cannot get a tag without waiting and goes to io-wq with
  * the slot unregistered behind it; the fillers complete, then it runs.
  */
@@ -191,7 +191,6 @@ static int nvme_force(struct ublk_force *fo)
 	}
 	return ret;
 }
-
 
 static int nvme_init(struct ublk_dev *d)
 {
