@@ -7,13 +7,13 @@
 # the new tests. A library for scripts/upstream.sh (set -euo pipefail;
 # uses its repo, tmp and UPSTREAM_SRC).
 
-# upstream_table: the stock-fails rows, one case glob a line.
+# upstream_table: the stock-fails rows, one case glob a line (sweep/*: the
+# fail-nth sweeps, where the N-th fault point of the submit is hit).
 upstream_table() {
 	local kern cases verdict c note
 	printf '  %-50s %-6s %s\n' 'suite case (glob)' stock patched
 	while read -r kern cases verdict; do
 		[[ $verdict == fail && "|$kern|" == *'|stock|'* ]] || continue
-		[[ $cases == sweep/* ]] && continue
 		note=''
 		# Needs the suite's test-only error injection on the allocation.
 		[[ $cases == */alloc-fault/* ]] && note=' (a)'
