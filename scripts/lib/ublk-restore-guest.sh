@@ -10,8 +10,10 @@ if (($# != 1)) || [[ ! -d $1 ]]; then
 	echo "usage: scripts/lib/ublk-restore-guest.sh DIR   (DIR/harness and DIR/tests: a frozen suite; run in the VM by scripts/ublk-restore-vm.sh)" >&2
 	exit 2
 fi
-dir=$1
-h=("$dir/harness/run" "RESULTS=$dir/runs" "TESTS_DIR=$dir/tests")
+# shellcheck source-path=SCRIPTDIR source=restore-common.sh
+source "${BASH_SOURCE[0]%/*}/restore-common.sh"
+rg_init "$1" ublk-restore
+dir=$1 h=("${RG_H[@]}")
 prog=$dir/tests/ublk_zc_net_early_lookup
 conc='ublk/net-send-zc/inline/concurrency'
 
@@ -27,22 +29,13 @@ snap() {
 		if [[ -r /proc/modules ]]; then cut -d' ' -f1 /proc/modules | sort; fi
 	} >"$dir/$1"
 }
-run() { "$@" >>"$dir/runs.log" 2>&1 || true; }
-# wait_dev: until a ublk block device exists (a case is serving), at most 20 s.
-wait_dev() {
-	local i
-	for ((i = 0; i < 400; i++)); do
-		compgen -G '/dev/ublkb*' >/dev/null && return 0
-		sleep 0.05
-	done
-	echo "ublk-restore: no ublk device appeared" >>"$dir/runs.log"
-	return 1
-}
+# wait_dev: until a ublk block device exists (a case is serving).
+wait_dev() { rg_wait '/dev/ublkb*' 20; }
 
 snap before
-run "${h[@]}" 'T=ublk/net-send-zc/*/write'
+rg_run 'T=ublk/net-send-zc/*/write'
 snap after-pass-and-fail
-run "${h[@]}" "T=$conc" TIMEOUT=1
+rg_run "T=$conc" TIMEOUT=1
 snap after-timeout
 
 # SIGKILL of the test program (every process of it) while it serves.
@@ -71,17 +64,11 @@ wait_dev || true
 kill -KILL -- "-$pid"
 wait "$pid" 2>/dev/null || true
 snap after-harness-sigkill
-run "${h[@]}" T=ublk_zc_file_early_lookup
+rg_run T=ublk_zc_file_early_lookup
 snap after-next-run
 
 bad=0
-for s in after-pass-and-fail after-timeout after-test-sigkill after-ctrl-c after-next-run; do
-	if diff -u "$dir/before" "$dir/$s" >"$dir/$s.diff"; then
-		echo "ublk-restore: $s: as before"
-	else
-		echo "ublk-restore: $s: NOT as before:" && sed -n '3,20p' "$dir/$s.diff" && bad=1
-	fi
-done
+rg_compare after-pass-and-fail after-timeout after-test-sigkill after-ctrl-c after-next-run
 if ! grep -q "TIMEOUT after" "$dir/runs.log"; then
 	echo "ublk-restore: the timeout run did not time out: proved nothing" && bad=1
 fi
@@ -89,7 +76,6 @@ if ! grep -q 'killed while serving: 1' "$dir/after-test-sigkill.note"; then
 	echo "ublk-restore: the test program was not killed while a device existed: proved nothing" && bad=1
 fi
 # The harness kill must have left a device for the next run to delete.
-if cmp -s "$dir/before" "$dir/after-harness-sigkill" || ! grep -q 'was killed: undoing' "$dir/runs.log"; then
-	echo "ublk-restore: the harness SIGKILL left nothing to undo, or the next run did not undo it" && bad=1
-fi
+rg_undone after-harness-sigkill
+((RG_BAD == 0)) || bad=1
 exit "$bad"
