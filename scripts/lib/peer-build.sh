@@ -29,6 +29,19 @@ peer_done() {
 	rm -rf -- "${PEER_STAGE:?}"
 }
 
+# peer_begin NAME WHAT SRC [DIR=SRC...]: status 1 when NAME is built
+# already; else it says so, stages NAME and copies SRC in as NAME (and each
+# further SRC as DIR beside it), with an empty build log.
+peer_begin() {
+	local a
+	[[ ! -d $PEER_DIR/build/$1 ]] || return 1
+	echo "peer: building $1 ($2)" >&2
+	peer_stage "$1"
+	cp -a "$3" "$PEER_STAGE/$1"
+	for a in "${@:4}"; do cp -a "${a#*=}" "$PEER_STAGE/${a%%=*}"; done
+	: >"$PEER_DIR/build/$1.log"
+}
+
 # peer_log NAME CMD...: CMD's output into NAME's build log, shown on failure.
 peer_log() {
 	local log=$PEER_DIR/build/$1.log
@@ -45,11 +58,7 @@ peer_build_liburing() {
 	local src name
 	src=$(apt_private_source "$PEER_LIBURING_SUITE" "$PEER_DIR/src" liburing)
 	name=${src##*/}
-	if [[ ! -d $PEER_DIR/build/$name ]]; then
-		echo "peer: building $name (library and test/)" >&2
-		peer_stage "$name"
-		cp -a "$src" "$PEER_STAGE/$name"
-		: >"$PEER_DIR/build/$name.log"
+	if peer_begin "$name" "library and test/" "$src"; then
 		(
 			cd "$PEER_STAGE/$name" || exit
 			peer_log "$name" ./configure
@@ -68,12 +77,7 @@ peer_build_fio() {
 	src=$(apt_private_source "$PEER_FIO_SUITE" "$PEER_DIR/src" fio)
 	aio=$(apt_private_source "$PEER_FIO_SUITE" "$PEER_DIR/src" libaio)
 	name=${src##*/}
-	if [[ ! -d $PEER_DIR/build/$name ]]; then
-		echo "peer: building $name with ${aio##*/}" >&2
-		peer_stage "$name"
-		cp -a "$src" "$PEER_STAGE/$name"
-		cp -a "$aio" "$PEER_STAGE/libaio"
-		: >"$PEER_DIR/build/$name.log"
+	if peer_begin "$name" "with ${aio##*/}" "$src" libaio="$aio"; then
 		(
 			cd "$PEER_STAGE" || exit
 			peer_log "$name" make -C libaio/src libaio.a
