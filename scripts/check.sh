@@ -98,3 +98,10 @@ step "fixed-buffer call sites of the default kernel tree"
 cache=${FIXBUF_CACHE:-/var/cache/fixbuf-order}
 base=${FIXBUF_BASE:-7.3}
 flock "$cache/kbuild/debian-$base.lock" scripts/audit-sites-test.sh "$cache/src/debian-$base"
+
+# The series as upstream takes it (make upstream without the VM): git am on
+# a clean 7.3 base, checkpatch --strict, each step's objects built, the
+# kselftest built with the kernel's selftests Makefile and the liburing test
+# inside liburing's own tree.
+step "upstream: series applies, checkpatch --strict clean, builds step by step; kselftest and liburing test build in their trees"
+scripts/upstream.sh --build >/dev/null
